@@ -1,0 +1,75 @@
+"""Settings: the one place that reads environment variables (and an optional .env file)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    """budgetqa configuration. Every field can be set by the environment variable named in its alias."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    data_dir: Path = Field(
+        default=Path("data"),
+        alias="BUDGETQA_DATA_DIR",
+        description="Where the index, the document registry and caches live (default ./data).",
+    )
+    max_file_mb: float = Field(default=200.0, alias="BUDGETQA_MAX_FILE_MB", description="Refuse PDFs larger than this.")
+    max_pages: int = Field(default=2000, alias="BUDGETQA_MAX_PAGES", description="Refuse PDFs with more pages.")
+
+    # OpenAI-compatible endpoint (OpenAI, DeepSeek, Qwen/DashScope, vLLM, Ollama ...)
+    openai_api_key: SecretStr | None = Field(default=None, alias="OPENAI_API_KEY", description="API key; none = offline.")
+    openai_base_url: str | None = Field(default=None, alias="OPENAI_BASE_URL", description="Endpoint base URL (…/v1).")
+    chat_model: str = Field(default="gpt-4o-mini", alias="BUDGETQA_CHAT_MODEL", description="Chat model name.")
+    embedding_model: str = Field(
+        default="text-embedding-3-small", alias="BUDGETQA_EMBEDDING_MODEL", description="Embedding model name."
+    )
+    llm_timeout_s: float = Field(default=60.0, alias="BUDGETQA_LLM_TIMEOUT", description="Per-request timeout.")
+    llm_max_retries: int = Field(default=3, alias="BUDGETQA_LLM_MAX_RETRIES", description="Retries on 429/5xx/timeouts.")
+    llm_concurrency: int = Field(default=4, alias="BUDGETQA_LLM_CONCURRENCY", description="Parallel LLM requests.")
+    llm_token_budget: int = Field(
+        default=200_000, alias="BUDGETQA_LLM_TOKEN_BUDGET", description="Max tokens one run may spend."
+    )
+
+    embedder: Literal["hashing", "openai"] = Field(
+        default="hashing",
+        alias="BUDGETQA_EMBEDDER",
+        description="hashing = offline character n-gram vectors (default); openai = the endpoint's embeddings.",
+    )
+    chroma_host: str | None = Field(
+        default=None, alias="BUDGETQA_CHROMA_HOST", description="Chroma server host; unset = embedded in data_dir."
+    )
+    chroma_port: int = Field(default=8000, alias="BUDGETQA_CHROMA_PORT", description="Chroma server port.")
+
+    @property
+    def llm_enabled(self) -> bool:
+        return self.openai_api_key is not None and bool(self.openai_api_key.get_secret_value())
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def registry_path(self) -> Path:
+        return self.data_dir / "documents.json"
+
+    @property
+    def bm25_dir(self) -> Path:
+        return self.data_dir / "bm25"
+
+    @property
+    def llm_cache_dir(self) -> Path:
+        return self.data_dir / "llm_cache"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,127 @@
+"""What a PDF becomes once read: pages of text lines and tables, with boxes. Pure data, no I/O."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+BBox = tuple[float, float, float, float]
+
+NUMBER_CELL = re.compile(r"^[-−]?[\d,]*\d\.\d+%?$")
+CODE_CELL = re.compile(r"^\d{3}(\s?\d{2}){0,2}$")
+
+
+def union(boxes: list[BBox]) -> BBox:
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+@dataclass(frozen=True)
+class Line:
+    """One printed line; ``char_x`` holds each character's left edge plus the last right edge."""
+
+    text: str
+    bbox: BBox
+    char_x: tuple[float, ...] = ()
+
+    def span_bbox(self, start: int, end: int) -> BBox:
+        """Box of text[start:end] (the whole line when character positions are unknown)."""
+        if len(self.char_x) != len(self.text) + 1 or not 0 <= start < end <= len(self.text):
+            return self.bbox
+        return (self.char_x[start], self.bbox[1], self.char_x[end], self.bbox[3])
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    bbox: BBox
+
+
+@dataclass
+class Table:
+    """A grid of cells as found on one page. ``ruled`` tables have drawn borders."""
+
+    bbox: BBox
+    rows: list[list[Cell | None]]
+    ruled: bool
+
+    @property
+    def n_cols(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+    def texts(self) -> list[list[str]]:
+        return [[c.text if c else "" for c in row] for row in self.rows]
+
+    @property
+    def header_row_count(self) -> int:
+        """Rows before the first data row (one holding an amount or a classification code)."""
+        for i, row in enumerate(self.texts()):
+            if any(NUMBER_CELL.match(c.strip()) or CODE_CELL.match(c.strip()) for c in row):
+                return i
+        return 0
+
+    def header_paths(self) -> list[str]:
+        """Per column, the printed header levels joined by "/" (merged header cells fill to the right)."""
+        head = [r for r in self.texts()[: self.header_row_count] if not _is_column_number_row(r)]
+        n = self.n_cols
+        filled: list[list[str]] = []
+        for depth, row in enumerate(head):
+            row = [_clean(c) for c in row] + [""] * (n - len(row))
+            out = list(row)
+            for c in range(1, n):
+                parent_same = depth == 0 or filled[depth - 1][c] == filled[depth - 1][c - 1]
+                if not out[c] and out[c - 1] and parent_same and depth < len(head) - 1:
+                    out[c] = out[c - 1]
+            filled.append(out)
+        paths = []
+        for c in range(n):
+            parts: list[str] = []
+            for row in filled:
+                if row[c] and (not parts or parts[-1] != row[c]):
+                    parts.append(row[c])
+            paths.append("/".join(parts))
+        return paths
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _is_column_number_row(row: list[str]) -> bool:
+    cells = [_clean(c) for c in row if _clean(c)]
+    return bool(cells) and all(re.fullmatch(r"栏次|\d+(\.00)?", c) for c in cells)
+
+
+@dataclass
+class Page:
+    number: int  # 1-based
+    label: str | None  # printed page number ("- 5 -" → "5"), when there is one
+    width: float
+    height: float
+    lines: list[Line] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    image_count: int = 0
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+
+@dataclass
+class Document:
+    doc_id: str  # sha256 of the file's bytes (first 16 hex digits)
+    path: str
+    file_name: str
+    pages: list[Page]
+
+    @property
+    def page_count(self) -> int:
+        return len(self.pages)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(p.text for p in self.pages)

@@ -1,0 +1,32 @@
+"""One root exception; every error names the file (and page) and says what to do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class BudgetQAError(Exception):
+    """Root of every error budgetqa raises on purpose."""
+
+
+class InputError(BudgetQAError):
+    """A file that cannot be read as a report. ``problem`` is a short code for machines."""
+
+    def __init__(self, path: Path | str, problem: str, message: str, hint: str) -> None:
+        self.path = Path(path)
+        self.problem = problem
+        self.message = message
+        self.hint = hint
+        super().__init__(f"{self.path.name}: {message}，{hint}（{problem}）")
+
+
+class NotFoundError(BudgetQAError):
+    """A document id or file name that is not in the index."""
+
+
+class LLMError(BudgetQAError):
+    """The LLM endpoint could not be used; the message says how to fix it."""
+
+    def __init__(self, message: str, retryable: bool = False) -> None:
+        self.retryable = retryable
+        super().__init__(message)
