@@ -58,8 +58,8 @@ class Table:
 
     @property
     def header_row_count(self) -> int:
-        """Rows before the first data row (one holding an amount or a classification code)."""
-        for i, row in enumerate(self.texts()):
+        """Rows before the first data row (an amount or a classification code) within the first six."""
+        for i, row in enumerate(self.texts()[:6]):
             if any(NUMBER_CELL.match(c.strip()) or CODE_CELL.match(c.strip()) for c in row):
                 return i
         return 0

@@ -99,18 +99,36 @@ def _lines(page: pymupdf.Page) -> list[Line]:
     raw = page.get_text("rawdict", flags=pymupdf.TEXTFLAGS_TEXT)
     for block in raw["blocks"]:
         for line in block.get("lines", []):
-            chars = [ch for span in line["spans"] for ch in span["chars"]]
-            if not chars:
-                continue
-            text = "".join(ch["c"] for ch in chars)
-            norm = unicodedata.normalize("NFC", text)
-            if not norm.strip():
-                continue
-            xs: tuple[float, ...] = ()
-            if len(norm) == len(text):
-                xs = tuple(ch["bbox"][0] for ch in chars) + (chars[-1]["bbox"][2],)
-            out.append(Line(text=norm, bbox=_box(line["bbox"]), char_x=xs))
+            chars = [(ch, span["size"]) for span in line["spans"] for ch in span["chars"]]
+            for run in _split_at_gaps(chars):
+                text = "".join(ch["c"] for ch, _ in run)
+                norm = unicodedata.normalize("NFC", text)
+                if not norm.strip():
+                    continue
+                xs: tuple[float, ...] = ()
+                if len(norm) == len(text):
+                    xs = tuple(ch["bbox"][0] for ch, _ in run) + (run[-1][0]["bbox"][2],)
+                box = union([ch["bbox"] for ch, _ in run if ch["c"].strip()] or [run[0][0]["bbox"]])
+                out.append(Line(text=norm, bbox=_box(box), char_x=xs))
     return out
+
+
+def _split_at_gaps(chars: list[tuple[dict, float]]) -> list[list[tuple[dict, float]]]:
+    """MuPDF joins text on one baseline into one line even across table columns: split where a
+    space covers a gap wider than 0.6 em (two cells), keeping ordinary spaces inside the text."""
+    runs: list[list[tuple[dict, float]]] = [[]]
+    last_ink = None
+    for ch, size in chars:
+        if ch["c"].strip():
+            if last_ink is not None and ch["bbox"][0] - last_ink > 0.6 * size and runs[-1]:
+                while runs[-1] and not runs[-1][-1][0]["c"].strip():
+                    runs[-1].pop()
+                runs.append([])
+            last_ink = ch["bbox"][2]
+            runs[-1].append((ch, size))
+        elif runs[-1]:
+            runs[-1].append((ch, size))
+    return [r for r in runs if r]
 
 
 def _box(b: tuple[float, float, float, float] | pymupdf.Rect) -> BBox:
@@ -205,7 +223,7 @@ def grid_from_lines(lines: list[Line]) -> Table:
     column edges come from alignment: text starts at a column's left edge, numbers end at its right."""
     cells = _merge_wrapped(lines)
     rows = _group_rows(cells)
-    columns = _columns(cells)
+    columns = _columns(cells, rows)
     grid: list[list[Cell | None]] = []
     for row in rows:
         slots: list[Cell | None] = [None] * len(columns)
@@ -221,16 +239,28 @@ def _looks_numeric(text: str) -> bool:
     return bool(re.fullmatch(r"[-−]?[\d,]*\d(\.\d+)?%?|——|-", text.strip()))
 
 
-def _columns(cells: list[Cell]) -> list[tuple[float, float]]:
-    """Cut just left of every text start and just right of every number end; the spans between
-    cuts that hold a cell centre are the columns."""
-    cuts: list[float] = []
-    for x in sorted(c.bbox[2] + 0.5 if _looks_numeric(c.text) else c.bbox[0] - 0.5 for c in cells):
-        if not cuts or x - cuts[-1] > 1.5:
-            cuts.append(x)
-    edges = [float("-inf")] + cuts + [float("inf")]
+def _columns(cells: list[Cell], rows: list[list[Cell]]) -> list[tuple[float, float]]:
+    """Cut just left of every text start and just right of every number end; where two cells of
+    one row still land in one column, cut between them. Spans between cuts holding a cell are columns."""
+    cuts = [c.bbox[2] + 0.5 if _looks_numeric(c.text) else c.bbox[0] - 0.5 for c in cells]
     centers = [(c.bbox[0] + c.bbox[2]) / 2 for c in cells]
-    return [(a, b) for a, b in zip(edges, edges[1:], strict=False) if any(a < x < b for x in centers)]
+    for _ in range(5):
+        merged: list[float] = []
+        for x in sorted(cuts):
+            if not merged or x - merged[-1] > 1.5:
+                merged.append(x)
+        edges = [float("-inf")] + merged + [float("inf")]
+        columns = [(a, b) for a, b in zip(edges, edges[1:], strict=False) if any(a < x < b for x in centers)]
+        splits = [
+            (a.bbox[2] + b.bbox[0]) / 2
+            for row in rows
+            for a, b in zip(row, row[1:], strict=False)
+            if _column_of(a.bbox, columns) == _column_of(b.bbox, columns)
+        ]
+        if not splits:
+            break
+        cuts += splits
+    return columns
 
 
 def _column_of(box: BBox, columns: list[tuple[float, float]]) -> int:
@@ -251,7 +281,7 @@ def _merge_wrapped(lines: list[Line]) -> list[Cell]:
             if gap > height:
                 continue
             same_column = abs(line.bbox[0] - prev.bbox[0]) < 1.5
-            if same_column and -1.0 <= gap < 0.45 * height and not _looks_numeric(prev.text):
+            if same_column and -1.0 <= gap < 0.12 * height and not _looks_numeric(prev.text):
                 cells[k] = Cell(prev.text + line.text, union([prev.bbox, line.bbox]))
                 break
         else:
