@@ -37,15 +37,17 @@ def read_pdf(path: Path | str, max_mb: float = 200.0, max_pages: int = 2000) -> 
     data = _read_bytes(path, max_mb)
     try:
         pdf = pymupdf.open(stream=data, filetype="pdf")
+        encrypted = pdf.needs_pass or pdf.is_encrypted
+        page_count = 0 if encrypted else pdf.page_count
     except Exception as exc:  # MuPDF raises several types for damaged files
         raise InputError(path, "corrupt", "文件损坏，无法解析", "请重新下载或导出原始 PDF") from exc
     with pdf:
-        if pdf.needs_pass or pdf.is_encrypted:
+        if encrypted:
             raise InputError(path, "encrypted", "文件已加密", "请先解除密码保护再导入")
-        if pdf.page_count == 0:
+        if page_count == 0:
             raise InputError(path, "corrupt", "文件损坏，没有可读的页面", "请重新下载或导出原始 PDF")
-        if pdf.page_count > max_pages:
-            raise InputError(path, "too_large", f"文件过大（{pdf.page_count} 页）", f"单个文件不超过 {max_pages} 页")
+        if page_count > max_pages:
+            raise InputError(path, "too_large", f"文件过大（{page_count} 页）", f"单个文件不超过 {max_pages} 页")
         try:
             pages = [read_page(page) for page in pdf]
         except Exception as exc:

@@ -1,0 +1,170 @@
+"""The `budgetqa` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from service.config import REPO_ROOT, get_settings
+from service.errors import BudgetQAError
+
+console = Console()
+err_console = Console(stderr=True)
+
+SAMPLES = REPO_ROOT / "eval" / "fixtures"
+DEMO_QUESTION = "“三公”经费支出决算是多少"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args))
+    except BudgetQAError as exc:
+        err_console.print(f"[red]错误：[/red]{exc}")
+        return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="budgetqa", description="部门预算/决算公开报告：导入、检索、抽取、核验")
+    sub = parser.add_subparsers()
+
+    p = sub.add_parser("ingest", help="导入 PDF 文件或文件夹到索引")
+    p.add_argument("paths", nargs="+", type=Path, help="PDF files or folders")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("search", help="检索（向量 + BM25 融合），显示页码")
+    p.add_argument("query")
+    p.add_argument("--doc", action="append", help="limit to a document id or file name (repeatable)")
+    p.add_argument("-k", type=int, default=5, help="number of results (default 5)")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("docs", help="列出已导入的文档")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.set_defaults(func=cmd_docs)
+
+    p = sub.add_parser("demo", help="导入自带的样例报告并运行一次检索（离线）")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from service import ingest
+
+    settings = get_settings()
+    files = ingest.expand(args.paths)
+    if not files:
+        err_console.print("没有找到 PDF 文件")
+        return 1
+    outcomes = []
+    with Progress(
+        TextColumn("[bold]导入"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+        TimeElapsedColumn(), console=err_console, transient=True, disable=len(files) < 2,
+    ) as progress:
+        task = progress.add_task("", total=len(files))
+
+        def advance(outcome: ingest.Outcome) -> None:
+            outcomes.append(outcome)
+            if outcome.error:
+                progress.console.print(f"[red]✗[/red] {outcome.error}")
+            progress.update(task, advance=1, description=outcome.path.name)
+
+        ingest.ingest(files, settings, on_file=advance)
+    console.print(_ingest_summary(outcomes))
+    failed = [o for o in outcomes if o.status == "failed"]
+    if failed:
+        err_console.print(f"{len(failed)} 个文件失败，其余 {len(outcomes) - len(failed)} 个已处理")
+    return 1 if failed else 0
+
+
+def _ingest_summary(outcomes: list) -> Table:
+    table = Table(title="导入结果")
+    for col in ("file", "status", "doc id", "pages", "chunks", "tables", "seconds"):
+        numeric = col in ("pages", "chunks", "tables", "seconds")
+        table.add_column(col, justify="right" if numeric else "left", overflow="fold", no_wrap=numeric)
+    for o in outcomes:
+        status = o.status if not o.error else f"failed: {o.error.problem}"
+        table.add_row(o.path.name, status, o.doc_id, str(o.pages), str(o.chunks), str(o.tables), f"{o.seconds:.2f}")
+    return table
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from service.index import Index
+    from service.registry import Registry
+
+    settings = get_settings()
+    registry = Registry(settings.registry_path)
+    doc_ids = [d for key in args.doc for d in registry.resolve(key)] if args.doc else None
+    hits = Index(settings).search(args.query, k=args.k, doc_ids=doc_ids)
+    if args.format == "json":
+        rows = [
+            {
+                "rank": n,
+                "score": round(h.score, 5),
+                "doc_id": h.metadata["doc_id"],
+                "file": h.metadata["file_name"],
+                "pages": h.pages,
+                "section": h.metadata["section"],
+                "table_title": h.metadata["table_title"],
+                "text": h.text,
+            }
+            for n, h in enumerate(hits, start=1)
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return 0
+    table = Table(title=f"检索：{args.query}")
+    for col in ("#", "score", "file", "page", "section / table", "text"):
+        table.add_column(col, overflow="fold")
+    for n, h in enumerate(hits, start=1):
+        where = h.metadata["table_title"] or h.metadata["section"].split(" > ")[-1]
+        body = " ".join((h.text.split("\n", 1)[-1] if "\n" in h.text else h.text).split())
+        table.add_row(str(n), f"{h.score:.3f}", h.metadata["file_name"], h.pages, _clip(where, 16), _clip(body, 36))
+    console.print(table)
+    if not hits:
+        err_console.print("没有结果：索引为空？先运行 budgetqa ingest")
+    return 0
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from service.registry import Registry
+
+    registry = Registry(get_settings().registry_path)
+    entries = sorted(registry.entries.values(), key=lambda e: e.ingested_at)
+    if args.format == "json":
+        print(json.dumps([vars(e) for e in entries], ensure_ascii=False, indent=1))
+        return 0
+    table = Table(title=f"已导入文档（{len(entries)}）")
+    for col in ("doc id", "file", "pages", "chunks", "tables", "ingested at", "path"):
+        table.add_column(col, overflow="fold")
+    for e in entries:
+        table.add_row(e.doc_id, e.file_name, str(e.pages), str(e.chunks), str(e.tables), e.ingested_at, e.path)
+    console.print(table)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    samples = sorted(SAMPLES.glob("*.pdf"))
+    console.rule("1. 导入样例报告（离线）")
+    code = cmd_ingest(argparse.Namespace(paths=samples))
+    console.rule(f"2. 检索：{DEMO_QUESTION}")
+    cmd_search(argparse.Namespace(query=DEMO_QUESTION, doc=None, k=5, format="table"))
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""The document registry: which documents are in the index (a JSON file in the data directory)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from service.errors import BudgetQAError, NotFoundError
+
+
+@dataclass
+class DocumentEntry:
+    doc_id: str
+    file_name: str
+    path: str
+    pages: int
+    chunks: int
+    tables: int
+    ingested_at: str
+
+
+class Registry:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.entries: dict[str, DocumentEntry] = {}
+        if path.exists():
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            self.entries = {doc_id: DocumentEntry(**entry) for doc_id, entry in raw.items()}
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        data = json.dumps({k: asdict(v) for k, v in self.entries.items()}, ensure_ascii=False, indent=1)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(data)
+        os.replace(tmp, self.path)
+
+    def by_path(self, path: str) -> DocumentEntry | None:
+        return next((e for e in self.entries.values() if e.path == path), None)
+
+    def resolve(self, key: str) -> list[str]:
+        """Document ids for an id (or unique id prefix), a file name, or a path."""
+        if key in self.entries:
+            return [key]
+        by_prefix = [d for d in self.entries if d.startswith(key)] if len(key) >= 6 else []
+        if len(by_prefix) == 1:
+            return by_prefix
+        by_name = [e.doc_id for e in self.entries.values() if key in (e.file_name, e.path, Path(e.file_name).stem)]
+        if len(by_name) > 1:
+            listing = ", ".join(f"{e.doc_id} ({e.path})" for e in self.entries.values() if e.doc_id in by_name)
+            raise BudgetQAError(f"“{key}” matches several documents; use a document id: {listing}")
+        if by_name:
+            return by_name
+        raise NotFoundError(f"no ingested document matches “{key}”; run `budgetqa docs` to list them")
