@@ -39,7 +39,9 @@ def evaluate(index: Index, doc_ids: dict[str, str], k: int = 5, filtered: bool =
         doc_id = doc_ids[q["fixture"]]
         hits = index.search(q["question"], k=k, doc_ids=[doc_id] if filtered else None)
         pages = [
-            (h.metadata["doc_id"], p) for h in hits for p in range(h.metadata["page_start"], h.metadata["page_end"] + 1)
+            (h.metadata["doc_id"], p)
+            for h in hits
+            for p in range(h.metadata["page_start"], h.metadata["page_end"] + 1)
         ]
         hit = any(d == doc_id and p in q["pages"] for d, p in pages)
         got = [f"{h.metadata['file_name'].split('_')[0]}:{h.pages}" for h in hits]

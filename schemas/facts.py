@@ -34,8 +34,12 @@ class Provenance(Strict):
     table_id: str | None = Field(default=None, description="表 / logical table id (T01…, B01…, PE, PP…)")
     row_code: str | None = Field(default=None, description="科目编码 / row code as printed (concatenated)")
     row_label: str | None = Field(default=None, description="行 / row label as printed")
-    column: str | None = Field(default=None, description="列 / column header path as printed, levels joined by /")
-    text_span: str | None = Field(default=None, description="原文 / the sentence holding a number stated in prose")
+    column: str | None = Field(
+        default=None, description="列 / column header path as printed, levels joined by /"
+    )
+    text_span: str | None = Field(
+        default=None, description="原文 / the sentence holding a number stated in prose"
+    )
 
 
 class Fact(Strict):

@@ -82,7 +82,9 @@ class TargetTable(Strict):
     subject: str = Field(description="部门 / department")
     unit: str = Field(default="万元", description="金额单位 / unit of the budget block")
     pages: list[int] = Field(description="页码 / pages")
-    budget: list[BudgetLine] = Field(default_factory=list, description="预算情况 / budget block (initial = amount)")
+    budget: list[BudgetLine] = Field(
+        default_factory=list, description="预算情况 / budget block (initial = amount)"
+    )
     indicators: list[Indicator] = Field(default_factory=list, description="绩效指标 / indicators with 指标值")
 
 
@@ -97,7 +99,9 @@ class ProjectTarget(Strict):
     government: Fact | None = zh("政府预算资金", "government budget funds")
     special_account: Fact | None = zh("财政专户管理资金", "special fiscal account funds")
     unit_funds: Fact | None = zh("单位资金", "unit's own funds")
-    indicators: list[Indicator] = Field(default_factory=list, description="绩效目标 / 成本/产出/效益/满意度 targets")
+    indicators: list[Indicator] = Field(
+        default_factory=list, description="绩效目标 / 成本/产出/效益/满意度 targets"
+    )
 
 
 class ProjectTargets(Strict):

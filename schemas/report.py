@@ -45,7 +45,9 @@ class Meta(Strict):
     kind: Literal["预算", "决算"] | None = Field(default=None, description="类型 / budget or final account")
     unit: str | None = Field(default=None, description="金额单位 / main money unit of the tables")
     page_count: int = Field(description="页数 / number of pages")
-    rounding_note: str | None = Field(default=None, description="尾数误差说明 / the report's rounding note, if any")
+    rounding_note: str | None = Field(
+        default=None, description="尾数误差说明 / the report's rounding note, if any"
+    )
 
 
 class Tables(Strict):
@@ -90,8 +92,12 @@ class Performance(Strict):
 class Claim(Strict):
     """A number stated in the 情况说明 prose, with its subject."""
 
-    kind: ClaimKind = Field(description="类型 / amount, share (占%), change (增减额), change_rate (增减%), rate …")
-    subject: str = Field(description="主语 / what the number is about, as printed (e.g. 一般公共服务(类)支出)")
+    kind: ClaimKind = Field(
+        description="类型 / amount, share (占%), change (增减额), change_rate (增减%), rate …"
+    )
+    subject: str = Field(
+        description="主语 / what the number is about, as printed (e.g. 一般公共服务(类)支出)"
+    )
     value: Fact = Field(description="数值 / the number with its unit and text span")
     direction: Literal["增加", "减少", "持平"] | None = Field(default=None, description="方向 / for changes")
     section: str | None = Field(default=None, description="章节 / section path of the sentence")

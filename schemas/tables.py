@@ -22,13 +22,17 @@ class TableBase(Strict):
     number: str | None = Field(default=None, description="表号 / printed table number, e.g. 公开01表")
     unit: str = Field(description="金额单位 / money unit of the table (元, 万元)")
     pages: list[int] = Field(description="页码 / pages the table spans")
-    empty_note: str | None = Field(default=None, description="说明 / 'this table has no data' note, if printed")
+    empty_note: str | None = Field(
+        default=None, description="说明 / 'this table has no data' note, if printed"
+    )
 
 
 class CodedRow(Strict):
     """A row keyed by a classification code (blank for 合计 rows)."""
 
-    code: str | None = Field(default=None, description="科目编码 / classification code as printed, digits only")
+    code: str | None = Field(
+        default=None, description="科目编码 / classification code as printed, digits only"
+    )
     label: str = Field(description="科目名称 / row name as printed")
     level: Level = Field(default="项", description="层级 / total, unit, 类 (3 digits), 款 (5), 项 (7)")
     page: int = Field(description="页码 / page of the row")
@@ -136,8 +140,12 @@ class T06(TableBase):
     """一般公共预算财政拨款基本支出决算表 (or …支出决算明细表) — basic expenditure by economic code."""
 
     table_id: Literal["T06"] = "T06"
-    variant: Literal["basic", "detail"] = Field(default="basic", description="版式 / 基本支出表 or 明细表 variant")
-    rows: list[T06Row] = Field(default_factory=list, description="行 / rows, incl. 人员经费合计 and 公用经费合计")
+    variant: Literal["basic", "detail"] = Field(
+        default="basic", description="版式 / 基本支出表 or 明细表 variant"
+    )
+    rows: list[T06Row] = Field(
+        default_factory=list, description="行 / rows, incl. 人员经费合计 and 公用经费合计"
+    )
 
 
 class SanGongRow(Strict):
@@ -280,7 +288,9 @@ class B05(TableBase):
 
 
 class B06Row(EconomicRow):
-    gov_code: str | None = Field(default=None, description="政府预算支出经济分类科目编码 / government economic code")
+    gov_code: str | None = Field(
+        default=None, description="政府预算支出经济分类科目编码 / government economic code"
+    )
     gov_label: str | None = Field(default=None, description="政府预算支出经济分类科目名称 / its name")
     total: Fact | None = zh("合计", "total")
     personnel: Fact | None = zh("人员经费", "personnel expenses")

@@ -33,7 +33,9 @@ class Chunk:
 
     @property
     def pages(self) -> str:
-        return str(self.page_start) if self.page_start == self.page_end else f"{self.page_start}-{self.page_end}"
+        return (
+            str(self.page_start) if self.page_start == self.page_end else f"{self.page_start}-{self.page_end}"
+        )
 
     def indexed_text(self) -> str:
         """What retrieval sees: the section path or table title, then the text."""
@@ -108,7 +110,9 @@ def chunk_document(doc: Document) -> list[Chunk]:
 
 
 def _chunk_page(b: _Builder, page: Page) -> None:
-    lines = [ln for ln in page.lines if not (ln.bbox[1] > page.height * 0.9 and FOOTER.match(ln.text.strip()))]
+    lines = [
+        ln for ln in page.lines if not (ln.bbox[1] > page.height * 0.9 and FOOTER.match(ln.text.strip()))
+    ]
     if any(TOC_LINE.match(ln.text.strip()) for ln in lines[:5]):
         b.add(page, "text", "\n".join(ln.text for ln in lines), title="目录")
         return
@@ -160,7 +164,9 @@ def _chunk_lines(b: _Builder, page: Page, lines: list[Line]) -> None:
         if kind == "table" and text.startswith(("注：", "说明：")):
             flush()
             kind, title = "text", ""
-        elif kind == "text" and sum(len(x) for x in buffer) >= MAX_CHARS and text.endswith(("。", "；", "：")):
+        elif (
+            kind == "text" and sum(len(x) for x in buffer) >= MAX_CHARS and text.endswith(("。", "；", "："))
+        ):
             flush()
     flush()
     b.open_table = title if kind == "table" else ""

@@ -15,8 +15,9 @@ from rich.table import Table
 from service.config import REPO_ROOT, get_settings
 from service.errors import BudgetQAError
 
-console = Console()
-err_console = Console(stderr=True)
+# piped output (CI logs, scripts) gets a wide fixed width instead of rich's default 80 columns
+console = Console(width=None if sys.stdout.isatty() else 140)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
 
 SAMPLES = REPO_ROOT / "eval" / "fixtures"
 DEMO_QUESTION = "“三公”经费支出决算是多少"
@@ -36,7 +37,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="budgetqa", description="部门预算/决算公开报告：导入、检索、抽取、核验")
+    parser = argparse.ArgumentParser(
+        prog="budgetqa", description="部门预算/决算公开报告：导入、检索、抽取、核验"
+    )
     sub = parser.add_subparsers()
 
     p = sub.add_parser("ingest", help="导入 PDF 文件或文件夹到索引")
@@ -69,8 +72,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return 1
     outcomes = []
     with Progress(
-        TextColumn("[bold]导入"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
-        TimeElapsedColumn(), console=err_console, transient=True, disable=len(files) < 2,
+        TextColumn("[bold]导入"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=len(files) < 2,
     ) as progress:
         task = progress.add_task("", total=len(files))
 
@@ -95,7 +104,9 @@ def _ingest_summary(outcomes: list) -> Table:
         table.add_column(col, justify="right" if numeric else "left", overflow="fold", no_wrap=numeric)
     for o in outcomes:
         status = o.status if not o.error else f"failed: {o.error.problem}"
-        table.add_row(o.path.name, status, o.doc_id, str(o.pages), str(o.chunks), str(o.tables), f"{o.seconds:.2f}")
+        table.add_row(
+            o.path.name, status, o.doc_id, str(o.pages), str(o.chunks), str(o.tables), f"{o.seconds:.2f}"
+        )
     return table
 
 
@@ -129,7 +140,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     for n, h in enumerate(hits, start=1):
         where = h.metadata["table_title"] or h.metadata["section"].split(" > ")[-1]
         body = " ".join((h.text.split("\n", 1)[-1] if "\n" in h.text else h.text).split())
-        table.add_row(str(n), f"{h.score:.3f}", h.metadata["file_name"], h.pages, _clip(where, 16), _clip(body, 36))
+        table.add_row(
+            str(n), f"{h.score:.3f}", h.metadata["file_name"], h.pages, _clip(where, 16), _clip(body, 36)
+        )
     console.print(table)
     if not hits:
         err_console.print("没有结果：索引为空？先运行 budgetqa ingest")
@@ -152,7 +165,9 @@ def cmd_docs(args: argparse.Namespace) -> int:
     for col in ("doc id", "file", "pages", "chunks", "tables", "ingested at", "path"):
         table.add_column(col, overflow="fold")
     for e in entries:
-        table.add_row(e.doc_id, e.file_name, str(e.pages), str(e.chunks), str(e.tables), e.ingested_at, e.path)
+        table.add_row(
+            e.doc_id, e.file_name, str(e.pages), str(e.chunks), str(e.tables), e.ingested_at, e.path
+        )
     console.print(table)
     return 0
 

@@ -22,19 +22,37 @@ class Settings(BaseSettings):
         alias="BUDGETQA_DATA_DIR",
         description="Where the index, the document registry and caches live (default ./data).",
     )
-    max_file_mb: float = Field(default=200.0, alias="BUDGETQA_MAX_FILE_MB", description="Refuse PDFs larger than this.")
-    max_pages: int = Field(default=2000, alias="BUDGETQA_MAX_PAGES", description="Refuse PDFs with more pages.")
+    max_file_mb: float = Field(
+        default=200.0, alias="BUDGETQA_MAX_FILE_MB", description="Refuse PDFs larger than this."
+    )
+    max_pages: int = Field(
+        default=2000, alias="BUDGETQA_MAX_PAGES", description="Refuse PDFs with more pages."
+    )
 
     # OpenAI-compatible endpoint (OpenAI, DeepSeek, Qwen/DashScope, vLLM, Ollama ...)
-    openai_api_key: SecretStr | None = Field(default=None, alias="OPENAI_API_KEY", description="API key; none = offline.")
-    openai_base_url: str | None = Field(default=None, alias="OPENAI_BASE_URL", description="Endpoint base URL (…/v1).")
-    chat_model: str = Field(default="gpt-4o-mini", alias="BUDGETQA_CHAT_MODEL", description="Chat model name.")
-    embedding_model: str = Field(
-        default="text-embedding-3-small", alias="BUDGETQA_EMBEDDING_MODEL", description="Embedding model name."
+    openai_api_key: SecretStr | None = Field(
+        default=None, alias="OPENAI_API_KEY", description="API key; none = offline."
     )
-    llm_timeout_s: float = Field(default=60.0, alias="BUDGETQA_LLM_TIMEOUT", description="Per-request timeout.")
-    llm_max_retries: int = Field(default=3, alias="BUDGETQA_LLM_MAX_RETRIES", description="Retries on 429/5xx/timeouts.")
-    llm_concurrency: int = Field(default=4, alias="BUDGETQA_LLM_CONCURRENCY", description="Parallel LLM requests.")
+    openai_base_url: str | None = Field(
+        default=None, alias="OPENAI_BASE_URL", description="Endpoint base URL (…/v1)."
+    )
+    chat_model: str = Field(
+        default="gpt-4o-mini", alias="BUDGETQA_CHAT_MODEL", description="Chat model name."
+    )
+    embedding_model: str = Field(
+        default="text-embedding-3-small",
+        alias="BUDGETQA_EMBEDDING_MODEL",
+        description="Embedding model name.",
+    )
+    llm_timeout_s: float = Field(
+        default=60.0, alias="BUDGETQA_LLM_TIMEOUT", description="Per-request timeout."
+    )
+    llm_max_retries: int = Field(
+        default=3, alias="BUDGETQA_LLM_MAX_RETRIES", description="Retries on 429/5xx/timeouts."
+    )
+    llm_concurrency: int = Field(
+        default=4, alias="BUDGETQA_LLM_CONCURRENCY", description="Parallel LLM requests."
+    )
     llm_token_budget: int = Field(
         default=200_000, alias="BUDGETQA_LLM_TOKEN_BUDGET", description="Max tokens one run may spend."
     )
@@ -45,7 +63,9 @@ class Settings(BaseSettings):
         description="hashing = offline character n-gram vectors (default); openai = the endpoint's embeddings.",
     )
     chroma_host: str | None = Field(
-        default=None, alias="BUDGETQA_CHROMA_HOST", description="Chroma server host; unset = embedded in data_dir."
+        default=None,
+        alias="BUDGETQA_CHROMA_HOST",
+        description="Chroma server host; unset = embedded in data_dir.",
     )
     chroma_port: int = Field(default=8000, alias="BUDGETQA_CHROMA_PORT", description="Chroma server port.")
 

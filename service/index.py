@@ -132,7 +132,7 @@ class Index:
         self.embedder = self._embedder()
         name = "chunks_hashing" if settings.embedder == "hashing" else "chunks_openai"
         self.collection = self.client.get_or_create_collection(
-            name=name, embedding_function=self.embedder, metadata={"hnsw:space": "cosine"}
+            name=name, embedding_function=cast(Any, self.embedder), metadata={"hnsw:space": "cosine"}
         )
         self._bm25: bm25s.BM25 | None = None
         self._bm25_ids: list[str] = []
@@ -200,7 +200,9 @@ class Index:
         got = self.collection.get(ids=top, include=["documents", "metadatas"])
         by_id = {
             cid: (doc, meta)
-            for cid, doc, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=False)
+            for cid, doc, meta in zip(
+                got["ids"], got["documents"] or [], got["metadatas"] or [], strict=False
+            )
         }
         return [
             Hit(chunk_id=cid, score=fused[cid], text=by_id[cid][0], metadata=dict(by_id[cid][1]))

@@ -34,9 +34,13 @@ def expand(paths: Iterable[Path | str]) -> list[Path]:
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        found.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() == ".pdf") if path.is_dir() else [path])
-    seen: set[Path] = set()
-    return [p for p in found if not (p.resolve() in seen or seen.add(p.resolve()))]
+        found.extend(
+            sorted(p for p in path.rglob("*") if p.suffix.lower() == ".pdf") if path.is_dir() else [path]
+        )
+    unique: dict[Path, Path] = {}
+    for p in found:
+        unique.setdefault(p.resolve(), p)
+    return list(unique.values())
 
 
 def ingest(
@@ -67,8 +71,15 @@ def ingest_file(path: Path, settings: Settings, index: Index, registry: Registry
             doc_id = pdf.file_id(path.read_bytes())
             known = registry.entries.get(doc_id)
             if known is not None:
-                return Outcome(path, "unchanged", doc_id, known.pages, known.chunks, known.tables,
-                               time.perf_counter() - start)
+                return Outcome(
+                    path,
+                    "unchanged",
+                    doc_id,
+                    known.pages,
+                    known.chunks,
+                    known.tables,
+                    time.perf_counter() - start,
+                )
         doc = pdf.read_pdf(path, max_mb=settings.max_file_mb, max_pages=settings.max_pages)
     except InputError as exc:
         return Outcome(path, "failed", seconds=time.perf_counter() - start, error=exc)

@@ -48,9 +48,13 @@ class Registry:
         by_prefix = [d for d in self.entries if d.startswith(key)] if len(key) >= 6 else []
         if len(by_prefix) == 1:
             return by_prefix
-        by_name = [e.doc_id for e in self.entries.values() if key in (e.file_name, e.path, Path(e.file_name).stem)]
+        by_name = [
+            e.doc_id for e in self.entries.values() if key in (e.file_name, e.path, Path(e.file_name).stem)
+        ]
         if len(by_name) > 1:
-            listing = ", ".join(f"{e.doc_id} ({e.path})" for e in self.entries.values() if e.doc_id in by_name)
+            listing = ", ".join(
+                f"{e.doc_id} ({e.path})" for e in self.entries.values() if e.doc_id in by_name
+            )
             raise BudgetQAError(f"“{key}” matches several documents; use a document id: {listing}")
         if by_name:
             return by_name

@@ -1,0 +1,38 @@
+# The two commands of the README: `make demo` (install + run on the bundled reports, offline)
+# and `make test` (install + lint + type-check + tests). Both create .venv on first use.
+VENV ?= .venv
+BIN := $(VENV)/bin
+export HF_HUB_OFFLINE := 1
+export GRADIO_ANALYTICS_ENABLED := False
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: install demo test lint bench fixtures ui
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $@
+
+demo: install
+	$(BIN)/budgetqa demo
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python eval/bench_ingest.py
+	$(BIN)/python eval/retrieval.py
+
+fixtures: install
+	$(BIN)/python eval/fixtures/build.py
+
+ui: install
+	$(BIN)/python ui.py
