@@ -33,9 +33,9 @@ def main() -> int:
         index.rebuild_lexical()
         bm25 = time.perf_counter() - start
     print(f"{'fixture':<24}{'pages':>6}{'chunks':>7}{'parse p/s':>11}{'tables p/s':>12}{'index p/s':>11}")
-    for name, pages, chunks, t in rows:
+    for name, pages, n_chunks, t in rows:
         print(
-            f"{name:<24}{pages:>6}{chunks:>7}{pages / t['text']:>11.1f}{pages / t['tables']:>12.1f}{pages / t['index']:>11.1f}"
+            f"{name:<24}{pages:>6}{n_chunks:>7}{pages / t['text']:>11.1f}{pages / t['tables']:>12.1f}{pages / t['index']:>11.1f}"
         )
     total = sum(r[1] for r in rows)
     sums = {k: sum(r[3][k] for r in rows) for k in ("text", "tables", "index")}
