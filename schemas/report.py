@@ -9,30 +9,7 @@ from pydantic import BaseModel, Field
 
 from schemas.facts import Fact, Strict
 from schemas.performance import ProjectTargets, SelfEvaluation, TargetTable, ThirdPartyScore
-from schemas.tables import (
-    B01,
-    B02,
-    B03,
-    B04,
-    B05,
-    B06,
-    B07,
-    B08,
-    B09,
-    B10,
-    B11,
-    T01,
-    T02,
-    T03,
-    T04,
-    T05,
-    T06,
-    T07,
-    T08,
-    T09,
-    T10,
-    TableBase,
-)
+from schemas import tables as t
 
 ClaimKind = Literal["amount", "share", "change", "change_rate", "rate", "count", "ratio", "points"]
 
@@ -53,29 +30,29 @@ class Meta(Strict):
 class Tables(Strict):
     """The disclosure tables found, by logical id; absent tables are null."""
 
-    T01: T01 | None = None
-    T02: T02 | None = None
-    T03: T03 | None = None
-    T04: T04 | None = None
-    T05: T05 | None = None
-    T06: T06 | None = None
-    T07: T07 | None = None
-    T08: T08 | None = None
-    T09: T09 | None = None
-    T10: T10 | None = None
-    B01: B01 | None = None
-    B02: B02 | None = None
-    B03: B03 | None = None
-    B04: B04 | None = None
-    B05: B05 | None = None
-    B06: B06 | None = None
-    B07: B07 | None = None
-    B08: B08 | None = None
-    B09: B09 | None = None
-    B10: B10 | None = None
-    B11: B11 | None = None
+    T01: t.T01 | None = None
+    T02: t.T02 | None = None
+    T03: t.T03 | None = None
+    T04: t.T04 | None = None
+    T05: t.T05 | None = None
+    T06: t.T06 | None = None
+    T07: t.T07 | None = None
+    T08: t.T08 | None = None
+    T09: t.T09 | None = None
+    T10: t.T10 | None = None
+    B01: t.B01 | None = None
+    B02: t.B02 | None = None
+    B03: t.B03 | None = None
+    B04: t.B04 | None = None
+    B05: t.B05 | None = None
+    B06: t.B06 | None = None
+    B07: t.B07 | None = None
+    B08: t.B08 | None = None
+    B09: t.B09 | None = None
+    B10: t.B10 | None = None
+    B11: t.B11 | None = None
 
-    def present(self) -> Iterator[TableBase]:
+    def present(self) -> Iterator[t.TableBase]:
         for name in type(self).model_fields:
             table = getattr(self, name)
             if table is not None:

@@ -51,7 +51,7 @@ class SideRow(Strict):
 
 
 class T01Row(SideRow):
-    amount: Fact | None = zh("金额", "amount (决算数)")
+    amount: Fact | None = zh("金额", "amount (决算数)", aliases=["决算数"])
 
 
 class T01(TableBase):

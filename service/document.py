@@ -58,9 +58,13 @@ class Table:
 
     @property
     def header_row_count(self) -> int:
-        """Rows before the first data row (an amount or a classification code) within the first six."""
+        """Rows before the first data row (an amount, a classification code, or the 合计 row of an
+        empty table) within the first six."""
         for i, row in enumerate(self.texts()[:6]):
             if any(NUMBER_CELL.match(c.strip()) or CODE_CELL.match(c.strip()) for c in row):
+                return i
+            filled = [c.strip() for c in row if c.strip()]
+            if i > 0 and filled in (["合计"], ["总计"]):  # an empty table: its bare 合计 row is the first data row
                 return i
         return 0
 

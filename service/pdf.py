@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import time
 import unicodedata
 from pathlib import Path
@@ -21,10 +20,10 @@ import pymupdf  # noqa: E402
 
 from service.document import BBox, Cell, Document, Line, Page, Table, union  # noqa: E402
 from service.errors import InputError  # noqa: E402
+from service.layout import FOOTER_LABEL, borderless_tables, continue_borderless  # noqa: E402
 
 pymupdf.TOOLS.mupdf_display_errors(False)
 
-FOOTER_LABEL = re.compile(r"^[-—–－]\s*(\d+)\s*[-—–－]$|^第\s*(\d+)\s*页(\s*共\s*\d+\s*页)?$|^(\d+)$")
 REPORT_WORDS = ("预算", "决算")
 
 
@@ -56,6 +55,8 @@ def read_pdf(
             )
         try:
             pages = [read_page(pdf[i], timings) for i in range(page_count)]
+            for previous, page in zip(pages, pages[1:], strict=False):
+                continue_borderless(previous, page)
         except Exception as exc:
             raise InputError(
                 path, "corrupt", "文件损坏，页面内容无法解析", "请重新下载或导出原始 PDF"
@@ -193,134 +194,3 @@ def _cell_text(text: str) -> str:
 def _inside_any(box: BBox, regions: list[BBox]) -> bool:
     cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
     return any(r[0] <= cx <= r[2] and r[1] <= cy <= r[3] for r in regions)
-
-
-# ------------------------------------------------------------ borderless tables (pure geometry)
-
-
-def borderless_tables(lines: list[Line]) -> list[Table]:
-    """Tables drawn without rules: runs of rows whose text sits in several aligned columns.
-    Lone short lines (wrapped cells, rows with one filled cell) inside such a run belong to it."""
-    rows = _rows_by_y(lines)
-    kinds = ["tab" if _is_tabular(r) else "short" if _is_short(r) else "text" for r in rows]
-    tables: list[Table] = []
-    i = 0
-    while i < len(rows):
-        if kinds[i] != "tab":
-            i += 1
-            continue
-        j = i
-        while j + 1 < len(rows) and kinds[j + 1] != "text":
-            j += 1
-        while kinds[j] != "tab":  # trim trailing lone lines (a title or note under the table)
-            j -= 1
-        region = rows[i : j + 1]
-        if sum(k == "tab" for k in kinds[i : j + 1]) >= 2 and len(region) >= 3:
-            tables.append(grid_from_lines([ln for r in region for ln in r]))
-        i = j + 1
-    return tables
-
-
-def _rows_by_y(lines: list[Line]) -> list[list[Line]]:
-    rows: list[list[Line]] = []
-    for line in sorted(lines, key=lambda ln: (ln.bbox[1], ln.bbox[0])):
-        if rows and abs(line.bbox[1] - rows[-1][0].bbox[1]) < 2.0:
-            rows[-1].append(line)
-        else:
-            rows.append([line])
-    return [sorted(r, key=lambda ln: ln.bbox[0]) for r in rows]
-
-
-def _is_tabular(row: list[Line]) -> bool:
-    return len(row) >= 2 and all(b.bbox[0] - a.bbox[2] >= 4.0 for a, b in zip(row, row[1:], strict=False))
-
-
-def _is_short(row: list[Line]) -> bool:
-    return (
-        len(row) == 1
-        and row[0].bbox[2] - row[0].bbox[0] < 200
-        and not FOOTER_LABEL.match(row[0].text.strip())
-    )
-
-
-def grid_from_lines(lines: list[Line]) -> Table:
-    """Rebuild a grid from positioned lines: wrapped lines join into cells, cells into rows, and
-    column edges come from alignment: text starts at a column's left edge, numbers end at its right."""
-    cells = _merge_wrapped(lines)
-    rows = _group_rows(cells)
-    columns = _columns(cells, rows)
-    grid: list[list[Cell | None]] = []
-    for row in rows:
-        slots: list[Cell | None] = [None] * len(columns)
-        for cell in row:
-            k = _column_of(cell.bbox, columns)
-            old = slots[k]
-            slots[k] = cell if old is None else Cell(old.text + cell.text, union([old.bbox, cell.bbox]))
-        grid.append(slots)
-    return Table(bbox=union([ln.bbox for ln in lines]), rows=grid, ruled=False)
-
-
-def _looks_numeric(text: str) -> bool:
-    return bool(re.fullmatch(r"[-−]?[\d,]*\d(\.\d+)?%?|——|-", text.strip()))
-
-
-def _columns(cells: list[Cell], rows: list[list[Cell]]) -> list[tuple[float, float]]:
-    """Cut just left of every text start and just right of every number end; where two cells of
-    one row still land in one column, cut between them. Spans between cuts holding a cell are columns."""
-    cuts = [c.bbox[2] + 0.5 if _looks_numeric(c.text) else c.bbox[0] - 0.5 for c in cells]
-    centers = [(c.bbox[0] + c.bbox[2]) / 2 for c in cells]
-    for _ in range(5):
-        merged: list[float] = []
-        for x in sorted(cuts):
-            if not merged or x - merged[-1] > 1.5:
-                merged.append(x)
-        edges = [float("-inf")] + merged + [float("inf")]
-        columns = [(a, b) for a, b in zip(edges, edges[1:], strict=False) if any(a < x < b for x in centers)]
-        splits = [
-            (a.bbox[2] + b.bbox[0]) / 2
-            for row in rows
-            for a, b in zip(row, row[1:], strict=False)
-            if _column_of(a.bbox, columns) == _column_of(b.bbox, columns)
-        ]
-        if not splits:
-            break
-        cuts += splits
-    return columns
-
-
-def _column_of(box: BBox, columns: list[tuple[float, float]]) -> int:
-    center = (box[0] + box[2]) / 2
-    for k, (x0, x1) in enumerate(columns):
-        if x0 < center < x1:
-            return k
-    return min(
-        range(len(columns)), key=lambda k: min(abs(center - columns[k][0]), abs(center - columns[k][1]))
-    )
-
-
-def _merge_wrapped(lines: list[Line]) -> list[Cell]:
-    cells: list[Cell] = []
-    for line in sorted(lines, key=lambda ln: (ln.bbox[1], ln.bbox[0])):
-        height = line.bbox[3] - line.bbox[1]
-        for k in range(len(cells) - 1, -1, -1):
-            prev = cells[k]
-            gap = line.bbox[1] - prev.bbox[3]
-            if gap > height:
-                continue
-            same_column = abs(line.bbox[0] - prev.bbox[0]) < 1.5
-            if same_column and -1.0 <= gap < 0.12 * height and not _looks_numeric(prev.text):
-                cells[k] = Cell(prev.text + line.text, union([prev.bbox, line.bbox]))
-                break
-        else:
-            cells.append(Cell(line.text, line.bbox))
-    return cells
-
-
-def _group_rows(cells: list[Cell]) -> list[list[Cell]]:
-    rows: list[list[Cell]] = []
-    for cell in sorted(cells, key=lambda c: (c.bbox[1], c.bbox[0])):
-        if rows and abs(cell.bbox[1] - rows[-1][0].bbox[1]) < 2.0:
-            rows[-1].append(cell)
-        else:
-            rows.append([cell])
-    return [sorted(r, key=lambda c: c.bbox[0]) for r in rows]

@@ -1,0 +1,61 @@
+"""The deterministic extractor: a read Document becomes a Report, with no LLM and no cost.
+
+Tables are found by title (service.extract.locate), parsed from their grid or from plain lines
+(service.extract.tables, service.extract.performance), and the numbers stated in the prose are
+read by pattern (service.extract.narrative). Every value is a Fact with its page and box.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from schemas.report import Meta, Performance, Report, Tables, iter_facts
+from service.document import Document
+from service.extract import narrative, performance, tables
+from service.extract.common import Maker, fill_blank_decimals
+from service.extract.locate import Occurrence, locate
+
+
+def extract_report(doc: Document) -> Report:
+    meta = narrative.extract_meta(doc)
+    occurrences = locate(doc)
+    table_units = [o.unit for o in occurrences if o.unit and o.spec.kind in tables.PARSERS]
+    if table_units:
+        meta.unit = Counter(table_units).most_common(1)[0][0]
+    found = Tables()
+    perf = Performance()
+    department = meta.department or ""
+    for occ in occurrences:
+        _extract_one(occ, doc, meta, found, perf, department)
+    report = Report(
+        meta=meta,
+        tables=found,
+        performance=perf,
+        claims=narrative.extract_claims(doc, meta),
+        toc=narrative.extract_toc(doc),
+        text_pages={p.number: p.text for p in doc.pages},
+    )
+    for table in found.present():
+        fill_blank_decimals([f for _, _, f in iter_facts(table)])
+    return report
+
+
+def _extract_one(occ: Occurrence, doc: Document, meta: Meta, found: Tables, perf: Performance, department: str) -> None:
+    kind, table_id = occ.spec.kind, occ.spec.table_id
+    default_unit = meta.unit or "万元"
+    if kind in tables.PARSERS:
+        if getattr(found, table_id) is None:
+            maker = Maker(doc.doc_id, table_id, tables.unit_for(occ, default_unit))
+            setattr(found, table_id, tables.PARSERS[kind](occ, maker))
+        return
+    maker = Maker(doc.doc_id, table_id, occ.unit or "万元")
+    if kind in ("pe", "pp"):
+        perf.self_evaluations.extend(performance.parse_self_evaluation(occ, maker, department))
+    elif kind == "pt":
+        scored = performance.parse_third_party(occ, maker)
+        if scored is not None:
+            perf.third_party.append(scored)
+    elif kind == "b12" and perf.targets is None:
+        perf.targets = performance.parse_targets(occ, maker, department)
+    elif kind == "b13" and perf.project_targets is None:
+        perf.project_targets = performance.parse_project_targets(occ, maker)

@@ -1,0 +1,192 @@
+"""Find each disclosure table by its title (not its 公开NN表 number) and gather what belongs to
+it: the grid parts on this and the following pages, or the plain lines of a table printed
+without a grid, its unit, number and notes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from service.chunking import FOOTER, TOC_LINE, is_heading
+from service.document import Cell, Document, Line, Table
+from service.numbers import compact, unit_of
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    table_id: str
+    title: re.Pattern[str]
+    kind: str
+
+
+def _spec(table_id: str, pattern: str, kind: str) -> TableSpec:
+    return TableSpec(table_id, re.compile(pattern), kind)
+
+
+# Order matters: the first pattern that matches a title wins.
+CATALOGUE = [
+    _spec("T04", r"财政拨款收入支出决算总表$", "sided"),
+    _spec("T01", r"收入支出决算总表$", "sided"),
+    _spec("T08", r"政府性基金预算财政拨款收入支出决算表$", "coded"),
+    _spec("T09", r"国有资本经营预算财政拨款(收入)?支出决算表$", "coded"),
+    _spec("T06", r"一般公共预算财政拨款(基本支出决算(明细)?|支出决算明细)表$", "economic"),
+    _spec("T05", r"一般公共预算财政拨款支出决算表$", "coded"),
+    _spec("T07", r"三公”?经费支出决算表$", "sangong"),
+    _spec("T02", r"(^|年|度)收入决算表$", "coded"),
+    _spec("T03", r"(^|年|度)支出决算表$", "coded"),
+    _spec("T10", r"部门决算公开相关信息统计表$", "t10"),
+    _spec("B01", r"部门收支总体情况表$", "sided"),
+    _spec("B02", r"部门收入总体情况表$", "coded"),
+    _spec("B03", r"部门支出总体情况表$", "coded"),
+    _spec("B04", r"财政拨款收支总体情况表$", "sided"),
+    _spec("B05", r"一般公共预算支出情况表$", "coded"),
+    _spec("B06", r"一般公共预算基本支出表$", "b06"),
+    _spec("B07", r"支出经济分类汇总表$", "b07"),
+    _spec("B08", r"三公”?经费支出情况表$", "sangong"),
+    _spec("B09", r"政府性基金预算支出情况表$", "coded"),
+    _spec("B10", r"国有资本经营预算支出情况表$", "coded"),
+    _spec("B11", r"项目支出表$", "b11"),
+    _spec("B12", r"整体绩效目标表$", "b12"),
+    _spec("B13", r"项目绩效目标汇总表$", "b13"),
+    _spec("PE", r"(整体(支出)?绩效自评表|部门整体自评表)$", "pe"),
+    _spec("PP", r"项目支出绩效自评表$", "pp"),
+    _spec("PT", r"第三方评价得分表$", "pt"),
+    _spec("--", r"(项目单位自评汇总表|绩效评价报告|自评汇总表)$", "other"),  # known, not extracted
+]
+
+NUMBER = re.compile(r"公开\s*(\d+)\s*表")
+NOTE = re.compile(r"^(注|说明)\s*[:：]")
+
+
+def match_title(text: str) -> TableSpec | None:
+    flat = compact(text)
+    if not 4 <= len(flat) <= 45 or flat.startswith(("注", "说明")):
+        return None
+    return next((spec for spec in CATALOGUE if spec.title.search(flat)), None)
+
+
+@dataclass
+class Row:
+    cells: list[Cell | None]
+    page: int
+
+    def texts(self) -> list[str]:
+        return [c.text if c else "" for c in self.cells]
+
+
+@dataclass
+class Occurrence:
+    spec: TableSpec
+    title: str
+    page: int
+    number: str | None = None
+    unit: str | None = None
+    head: list[tuple[Line, int]] = field(default_factory=list)  # lines between title and grid
+    grids: list[tuple[Table, int]] = field(default_factory=list)
+    lines: list[tuple[Line, int]] = field(default_factory=list)  # body lines of a grid-less table
+    notes: list[str] = field(default_factory=list)
+    stray: list[tuple[Line, int]] = field(default_factory=list)  # short lines between grid parts
+    before: str = ""  # the line printed just above the title (a 绩效 table's subject, "表1 …项目")
+
+    @property
+    def pages(self) -> list[int]:
+        pages = {self.page} | {p for _, p in self.grids} | {p for _, p in self.lines}
+        return sorted(pages)
+
+    def rows(self) -> list[Row]:
+        """All grid rows in order; a continuation part's repeated header rows are dropped."""
+        out: list[Row] = []
+        first_header: list[list[str]] = []
+        for n, (table, page) in enumerate(self.grids):
+            texts = table.texts()
+            skip = 0
+            if n == 0:
+                first_header = texts[: table.header_row_count]
+            else:
+                while skip < len(first_header) and skip < len(texts) and texts[skip] == first_header[skip]:
+                    skip += 1
+            out.extend(Row(cells=list(r), page=page) for r in table.rows[skip:])
+        return out
+
+    @property
+    def header_paths(self) -> list[str]:
+        return self.grids[0][0].header_paths() if self.grids else []
+
+    @property
+    def header_count(self) -> int:
+        return self.grids[0][0].header_row_count if self.grids else 0
+
+
+def locate(doc: Document) -> list[Occurrence]:
+    """Every table occurrence of the document, in reading order."""
+    found: list[Occurrence] = []
+    current: Occurrence | None = None
+    noted = False
+    previous = ""
+    for page in doc.pages:
+        page_lines = [ln for ln in page.lines if not (ln.bbox[1] > page.height * 0.9 and FOOTER.match(ln.text.strip()))]
+        if any(TOC_LINE.match(ln.text.strip()) for ln in page_lines[:5]):
+            current = None
+            continue
+        items: list[tuple[float, Line | Table]] = [(t.bbox[1], t) for t in page.tables]
+        items += [(ln.bbox[1], ln) for ln in page_lines if not any(_inside(ln, t) for t in page.tables)]
+        for _, item in sorted(items, key=lambda pair: pair[0]):
+            if isinstance(item, Table):
+                if current is None and _untitled_self_evaluation(item):
+                    current = Occurrence(spec=PE_SPEC, title="", page=page.number)
+                    found.append(current)
+                if current is not None:
+                    current.grids.append((item, page.number))
+                continue
+            text = item.text.strip()
+            spec = match_title(text)
+            if spec is not None:
+                current = Occurrence(spec=spec, title=text, page=page.number, before=previous)
+                found.append(current)
+                noted = False
+                continue
+            previous = text
+            if current is None:
+                continue
+            if NOTE.match(text):
+                current.notes.append(text)
+                noted = True
+                continue
+            if noted and current.notes and not is_heading(text) and not _starts_new_block(text):
+                current.notes[-1] += text  # a note wrapped onto the next line
+                continue
+            if is_heading(text) == 1 or noted:
+                current = None
+                continue
+            if current.grids:
+                if len(compact(text)) <= 12 and not is_heading(text):
+                    current.stray.append((item, page.number))
+                else:
+                    current = None
+                continue
+            if current.unit is None and unit_of(text):
+                current.unit = unit_of(text)
+            if current.number is None and NUMBER.search(text):
+                current.number = NUMBER.search(text).group(0)  # type: ignore[union-attr]
+            current.head.append((item, page.number))
+            current.lines.append((item, page.number))
+    return [o for o in found if o.spec.table_id != "--"]
+
+
+PE_SPEC = next(spec for spec in CATALOGUE if spec.table_id == "PE")
+
+
+def _untitled_self_evaluation(table: Table) -> bool:
+    """A 部门整体支出绩效自评表 printed without its title (the yangquan 附件 starts at 部门基本信息)."""
+    head = compact("".join(c for row in table.texts()[:3] for c in row))
+    return head.startswith(("部门基本信", "部门名称")) and "绩效" in compact("".join(c for r in table.texts() for c in r))
+
+
+def _starts_new_block(text: str) -> bool:
+    return bool(match_title(text) or NOTE.match(text))
+
+
+def _inside(line: Line, table: Table) -> bool:
+    cx, cy = (line.bbox[0] + line.bbox[2]) / 2, (line.bbox[1] + line.bbox[3]) / 2
+    x0, y0, x1, y1 = table.bbox
+    return x0 - 1 <= cx <= x1 + 1 and y0 - 1 <= cy <= y1 + 1

@@ -1,0 +1,164 @@
+"""Meta (department, year, kind), the 目录, and the numbers the 情况说明 prose states, by pattern."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from schemas.facts import Fact, Provenance, to_yuan
+from schemas.report import Claim, ClaimKind, Meta, TocEntry
+from service.chunking import FOOTER, TOC_LINE
+from service.document import Document, Line, Page
+from service.numbers import compact, parse_amount
+
+YEAR = re.compile(r"(20\d{2})\s*年度")
+DEPARTMENT = re.compile(r"(?:部门名称|单位名称|部门)\s*[:：]\s*([^\s:：]+)")
+NUMBER = re.compile(
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|亿元|元|%|个百分点|个|人次|辆|台|家|批次|次|倍|分)"
+)
+CLAUSE_BREAK = re.compile(r"[，,；;。：:、（）()]")
+CHANGE = re.compile(r"(增加|减少|增长|下降|减|增)了?\s*$")
+SHARE = re.compile(r"占[^，。；]{0,24}?$")
+RATE = re.compile(r"(完成[^，。；]{0,12}的|执行率为?|率为?|控制率)\s*$")
+QUALIFIER = re.compile(r"(约|近|超|逾|余|以上|左右|不到|不足)")
+
+
+def extract_meta(doc: Document) -> Meta:
+    head = "\n".join(p.text for p in doc.pages[:3])
+    kind = "预算" if "部门预算" in head and "决算" not in head else "决算" if "决算" in head else None
+    years = Counter(int(y) for p in doc.pages for y in YEAR.findall(p.text))
+    departments = Counter(m.group(1) for p in doc.pages for m in DEPARTMENT.finditer(p.text))
+    note = next((s for p in doc.pages for s in re.split(r"[。\n]", p.text) if "尾数误差" in s or "尾差" in s), None)
+    return Meta(
+        doc_id=doc.doc_id,
+        file_name=doc.file_name,
+        department=departments.most_common(1)[0][0] if departments else None,
+        year=years.most_common(1)[0][0] if years else None,
+        kind=kind,  # type: ignore[arg-type]
+        page_count=doc.page_count,
+        rounding_note=note.strip() if note else None,
+    )
+
+
+def extract_toc(doc: Document) -> list[TocEntry]:
+    entries = []
+    for page in doc.pages[:4]:
+        if not any(TOC_LINE.match(ln.text.strip()) for ln in page.lines[:5]):
+            continue
+        texts = [ln.text for ln in page.lines] + [c for t in page.tables for row in t.texts() for c in row]
+        for text in texts:
+            flat = re.sub(r"[.…·]+\d*$", "", compact(text))
+            if flat.endswith("表") and len(flat) <= 40:
+                entries.append(TocEntry(title=flat, page=page.number))
+    return entries
+
+
+@dataclass
+class _Run:
+    """The prose of one page joined into one string, with a map back to lines."""
+
+    text: str
+    spans: list[tuple[int, Line]]  # (offset where the line starts, line)
+
+    def locate(self, start: int, end: int) -> tuple[float, float, float, float] | None:
+        for offset, line in reversed(self.spans):
+            if offset <= start:
+                if end - offset <= len(line.text):
+                    return line.span_bbox(start - offset, end - offset)
+                return line.bbox
+        return None
+
+
+def _prose(page: Page) -> _Run:
+    parts, spans, offset = [], [], 0
+    for line in page.lines:
+        if any(_inside(line, t.bbox) for t in page.tables) or FOOTER.match(line.text.strip()):
+            continue
+        spans.append((offset, line))
+        parts.append(line.text)
+        offset += len(line.text)
+    return _Run("".join(parts), spans)
+
+
+def _inside(line: Line, box: tuple[float, float, float, float]) -> bool:
+    cx, cy = (line.bbox[0] + line.bbox[2]) / 2, (line.bbox[1] + line.bbox[3]) / 2
+    return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
+
+
+def extract_claims(doc: Document, meta: Meta) -> list[Claim]:
+    """Each number with a unit in the prose, classified (amount, share 占%, change 增减, change
+    rate, rate 完成…%) with the clause before it as its subject and the sentence as its span."""
+    claims: list[Claim] = []
+    section = ""
+    for page in doc.pages:
+        run = _prose(page)
+        for sentence_match in re.finditer(r"[^。]+。?", run.text):
+            sentence = sentence_match.group(0)
+            base = sentence_match.start()
+            heading = re.match(r"^\s*([一二三四五六七八九十]+、[^，。]{2,30}?说明)", sentence)
+            if heading:
+                section = heading.group(1)
+            for m in NUMBER.finditer(sentence):
+                claim = _claim(doc, page, run, sentence, base, m, section)
+                if claim is not None:
+                    claims.append(claim)
+    return claims
+
+
+def _claim(doc: Document, page: Page, run: _Run, sentence: str, base: int, m: re.Match[str], section: str) -> Claim | None:
+    before = sentence[: m.start()]
+    clause = CLAUSE_BREAK.split(before)[-1]
+    unit = m.group("unit")
+    kind: ClaimKind
+    direction = None
+    if unit in ("%", "个百分点"):
+        if SHARE.search(before[-26:]):
+            kind = "share"
+        elif CHANGE.search(before):
+            kind, direction = "change_rate", _direction(CHANGE.search(before).group(1))  # type: ignore[union-attr]
+        else:
+            kind = "rate" if unit == "%" else "points"
+    elif unit in ("万元", "亿元", "元"):
+        change = CHANGE.search(before)
+        kind, direction = ("change", _direction(change.group(1))) if change else ("amount", None)
+    else:
+        kind = "count"
+    parsed = parse_amount(m.group("num"))
+    if parsed is None:
+        return None
+    value, decimals = parsed
+    subject = _subject(before, clause)
+    if not subject:
+        return None
+    start, end = base + m.start("num"), base + m.end("num")
+    fact = Fact(
+        printed=m.group("num"),
+        value=value,
+        unit=unit,
+        decimals=decimals,
+        value_yuan=to_yuan(value, unit),
+        provenance=Provenance(
+            doc_id=doc.doc_id, page=page.number, bbox=run.locate(start, end), table_id="NAR",
+            row_label=subject, column=kind, text_span=sentence.strip()[:300],
+        ),
+    )
+    qualifier = QUALIFIER.search(before[-3:] + sentence[m.end() : m.end() + 2])
+    return Claim(kind=kind, subject=subject, value=fact, direction=direction, section=section or None,
+                 qualifier=qualifier.group(1) if qualifier else None)
+
+
+def _direction(word: str) -> str:
+    return "增加" if word in ("增加", "增长", "增") else "减少"
+
+
+def _subject(before: str, clause: str) -> str:
+    """What the number is about: the clause before it, without the verb that introduces it."""
+    text = compact(clause)
+    text = re.sub(r"(为|是|达|达到|共计|合计|均为|共|计|约|近|超|较上年度?|比上年度?|与上年度?相比)+$", "", text)
+    text = re.sub(r"(增加|减少|增长|下降|了|占|完成)+$", "", text)
+    if len(text) < 2:  # "占 48.74%" refers to the clause before
+        parts = [p for p in CLAUSE_BREAK.split(before) if compact(p)]
+        text = compact(parts[-2]) if len(parts) >= 2 else text
+        text = re.sub(r"\d[\d,.]*(万元|亿元|元)?$", "", text)
+    return text[-40:]

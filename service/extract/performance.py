@@ -1,0 +1,404 @@
+"""Parsers for the 绩效 tables: self-evaluations (PE, PP), third-party scores (PT) and the
+budget-stage targets (B12, B13). These tables have merged cells, rows whose cells slid left or
+right in the source, and wrapped cells continued on the next row, so each parser anchors on
+what cannot move: the 指标N/任务N number, the two score cells, or the last filled cell."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from schemas.facts import Fact
+from schemas.performance import (
+    BudgetLine,
+    Indicator,
+    Level1Score,
+    ProjectTarget,
+    ProjectTargets,
+    SelfEvaluation,
+    TargetTable,
+    ThirdPartyScore,
+)
+from service.document import Cell
+from service.extract.common import Maker, map_columns
+from service.extract.locate import Occurrence, Row
+from service.numbers import compact, is_amount, parse_amount, unit_of
+
+POINTS = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[）)]")
+SCORE = re.compile(r"^\d{1,3}(\.\d+)?$")
+SUBJECT = re.compile(r"(?:部门|单位|部门（单位）|部门\(单位\))?名称\s*[:：]?\s*(\S+)$")
+
+
+def _score_maker(maker: Maker) -> Maker:
+    return Maker(maker.doc_id, maker.table_id, "分")
+
+
+def _filled(row: Row) -> list[tuple[int, Cell]]:
+    return [(i, c) for i, c in enumerate(row.cells) if c is not None and c.text.strip()]
+
+
+def _subject(occ: Occurrence, fallback: str) -> str:
+    texts = [ln.text.strip() for ln, _ in occ.head] + [t for row in occ.rows()[:3] for t in row.texts()]
+    for n, text in enumerate(texts):
+        m = SUBJECT.search(compact(text))
+        if m and not m.group(1).endswith("名称"):
+            return m.group(1)
+        if compact(text).endswith("名称") and n + 1 < len(texts) and texts[n + 1].strip():
+            return compact(texts[n + 1])
+    return fallback
+
+
+def _level1(text: str) -> tuple[str, str | None]:
+    """"产出指标(50分)" → ("产出指标", "50")."""
+    m = POINTS.search(text)
+    return compact(POINTS.sub("", text)), (m.group(1) if m else None)
+
+
+# ---------------------------------------------------------------- PE / PP in grids
+
+
+def parse_self_evaluation(occ: Occurrence, maker: Maker, department: str) -> list[SelfEvaluation]:
+    if not occ.grids:
+        return [_pe_from_lines(occ, maker, department)]
+    rows = occ.rows()
+    if any(re.fullmatch(r"指标\d+", compact(t)) for r in rows for t in r.texts()):
+        return [_anchored(occ, rows, maker, "PP", anchor=r"指标\d+", subject=_project_name(rows) or department)]
+    if any(re.fullmatch(r"任务\d+", compact(t)) for r in rows for t in r.texts()):
+        return [_anchored(occ, rows, maker, "PE", anchor=r"任务\d+", subject=_subject(occ, department))]
+    return [_pe_columns(occ, rows, maker, _subject(occ, department))]
+
+
+def _project_name(rows: list[Row]) -> str | None:
+    for row in rows[:3]:
+        texts = [t.strip() for t in row.texts() if t.strip()]
+        if texts and compact(texts[0]) == "项目名称" and len(texts) > 1:
+            return compact(texts[1])
+    return None
+
+
+def _budget_from_labels(rows: list[Row], maker: Maker) -> list[BudgetLine]:
+    """The yangquan layouts: "项目预算金额(万元) | 319 | 实际到位金额(万元) | 319 | …" and
+    "收入合计 | 10801.74 | 支出合计 | 10801.74"."""
+    out = []
+    for row in rows:
+        filled = _filled(row)
+        texts = [compact(c.text) for _, c in filled]
+        if texts and texts[0].startswith("项目预算金额"):
+            values: dict[str, Any] = {}
+            for (i, _cell), text in zip(filled, texts, strict=True):
+                nxt = next((c for j, c in filled if j > i), None)
+                name = "initial" if text.startswith("项目预算") else "full_year" if text.startswith("实际到位") else (
+                    "executed" if text.startswith("实际执行") else None)
+                if name and nxt is not None and is_amount(nxt.text):
+                    values[name] = maker.cell(nxt, row.page, row_label=texts[0], column=text)
+            out.append(BudgetLine(label=texts[0], page=row.page, **values))
+        for (i, _cell), text in zip(filled, texts, strict=True):
+            if text in ("收入合计", "支出合计"):
+                nxt = next((c for j, c in filled if j > i), None)
+                if nxt is not None and is_amount(nxt.text):
+                    fact = maker.cell(nxt, row.page, row_label=text, column="局机关及二级机构汇总")
+                    out.append(BudgetLine(label=text, page=row.page, executed=fact))
+    return out
+
+
+def _anchored(occ: Occurrence, rows: list[Row], maker: Maker, table_id: str, anchor: str, subject: str) -> SelfEvaluation:
+    """Rows keyed by 指标N / 任务N: labels before the anchor, then name, target, actual, reason;
+    a bare number after them is the score of the current 一级指标 block."""
+    scores = _score_maker(maker)
+    indicators: list[Indicator] = []
+    blocks: dict[str, Level1Score] = {}
+    level1 = level2 = None
+    total: Fact | None = None
+    for row in rows:
+        filled = _filled(row)
+        texts = [compact(c.text) for _, c in filled]
+        if texts and texts[0] == "总分":
+            cell = next((c for _, c in filled[1:] if SCORE.match(compact(c.text))), None)
+            total = scores.cell(cell, row.page, row_label="总分", column="总分") if cell else scores.fact(
+                "", row.page, filled[0][1].bbox, row_label="总分", column="总分")
+            continue
+        pos = next((k for k, t in enumerate(texts) if re.fullmatch(anchor, t)), None)
+        for k, text in enumerate(texts[: pos if pos is not None else 0]):
+            if POINTS.search(text):
+                level1, points = _level1(text)
+                blocks.setdefault(level1, Level1Score(
+                    level1=level1, points=scores.fact(points or "", row.page, filled[k][1].bbox, row_label=level1, column="分值")))
+            elif text not in ("绩效指标", "一级指标") and not re.fullmatch(r"指标\d+|任务\d+", text):
+                level2 = text
+        if pos is None:
+            continue
+        rest = filled[pos + 1 :]
+        if not rest:
+            continue
+        name = compact(rest[0][1].text)
+        values = [c for _, c in rest[1:]]
+        if values and compact(values[0].text) == name:  # the name printed twice
+            values = values[1:]
+        target = values[0].text.strip() if values else None
+        actual = values[1].text.strip() if len(values) > 1 else None
+        reason = None
+        for cell in values[2:]:
+            if SCORE.match(compact(cell.text)) and level1 in blocks and blocks[level1].score is None:
+                blocks[level1].score = scores.cell(cell, row.page, row_label=level1, column="得分")
+            elif cell.text.strip():
+                reason = cell.text.strip()
+        indicators.append(Indicator(level1=level1, level2=level2, code=texts[pos], level3=name,
+                                    target=compact(target) if target else target,
+                                    actual=compact(actual) if actual else actual, reason=reason, page=row.page))
+    return SelfEvaluation(table_id=table_id, title=compact(occ.title), subject=subject, unit=maker.unit,
+                          pages=occ.pages, budget=_budget_from_labels(rows, maker), indicators=indicators,
+                          level1_scores=list(blocks.values()), total_score=total)
+
+
+def _pe_columns(occ: Occurrence, rows: list[Row], maker: Maker, subject: str) -> SelfEvaluation:
+    """The jiaozuo layout: a 预算执行 block with column headers, then indicator rows under
+    "一级指标 二级指标 三级指标 指标值 指标说明 实际完成值 分值 得分 未完成原因". Cells of a row may
+    have slid, so weight and score are found from the right; a row without them continues the
+    previous indicator's wrapped cells, column by column."""
+    scores = _score_maker(maker)
+    budget: list[BudgetLine] = []
+    indicators: list[Indicator] = []
+    header: dict[str, int] = {}
+    budget_paths: list[str] = []
+    level1 = level2 = None
+    total: Fact | None = None
+    for row in rows:
+        texts = [compact(t) for t in row.texts()]
+        if not header and any(t in ("年初数", "年初预算数") for t in texts):
+            budget_paths = texts
+            continue
+        if "一级指标" in texts and "三级指标" in texts:
+            header = {t: i for i, t in enumerate(texts) if t}
+            continue
+        if "总分：" in texts or "总分" in texts:
+            cell = next((c for _, c in _filled(row) if SCORE.match(compact(c.text))), None)
+            total = scores.cell(cell, row.page, row_label="总分", column="总分") if cell else None
+            continue
+        if not header:
+            if budget_paths and any(is_amount(t) for t in texts):
+                budget.append(_budget_row(row, texts, budget_paths, maker, scores))
+            continue
+        w_col = header.get("分值", len(texts) - 3)
+        nums = [i for i, t in enumerate(texts) if SCORE.match(t)]
+        pairs = [i for i in nums if i + 1 < len(texts) and i + 1 in nums]
+        if not pairs:
+            _continue_indicator(indicators, row, header)
+            continue
+        w = pairs[-1]
+        shift = min(0, w - w_col)
+        cell_at = {i: c for i, c in enumerate(row.cells) if c is not None}
+        left = {k: compact(cell_at[i].text) for k, i0 in header.items()
+                if (i := i0 + shift) in cell_at and i < w - 1 and cell_at[i].text.strip()}
+        if left.get("一级指标"):
+            level1, _ = _level1(left["一级指标"])
+        if left.get("二级指标"):
+            level2 = left["二级指标"]
+        actual_cell = next((cell_at[i] for i in range(w - 1, -1, -1) if i in cell_at and cell_at[i].text.strip()), None)
+        reason = " ".join(cell_at[i].text.strip() for i in sorted(cell_at) if i > w + 1 and cell_at[i].text.strip())
+        name = left.get("三级指标", "")
+        indicators.append(Indicator(
+            level1=level1, level2=level2, level3=name, target=left.get("指标值"), target_note=left.get("指标说明"),
+            actual=compact(actual_cell.text) if actual_cell else None,
+            weight=scores.cell(row.cells[w], row.page, row_label=name, column="分值"),
+            score=scores.cell(row.cells[w + 1], row.page, row_label=name, column="得分"),
+            reason=reason or None, page=row.page))
+    return SelfEvaluation(table_id="PE", title=compact(occ.title), subject=subject, unit=maker.unit,
+                          pages=occ.pages, budget=budget, indicators=indicators, total_score=total)
+
+
+def _budget_row(row: Row, texts: list[str], paths: list[str], maker: Maker, scores: Maker) -> BudgetLine:
+    label = next((t for i, t in enumerate(texts) if t and not is_amount(t) and i < len(paths) and not paths[i]
+                  and not t.endswith("%")), texts[0])
+    label = [t for t in texts if t and parse_amount(t) is None and not t.endswith("%")][-1] if label == texts[0] else label
+    mapping = map_columns(BudgetLine, paths)
+    values: dict[str, Any] = {}
+    for col, name in mapping.items():
+        if col < len(row.cells) and row.cells[col] is not None and row.cells[col].text.strip():  # type: ignore[union-attr]
+            unit = "分" if name in ("weight", "score") else "%" if name == "rate" else None
+            values[name] = maker.cell(row.cells[col], row.page, row_label=label, column=paths[col], unit=unit)
+    return BudgetLine(label=label, page=row.page, **{k: v for k, v in values.items() if v is not None})
+
+
+def _continue_indicator(indicators: list[Indicator], row: Row, header: dict[str, int]) -> None:
+    """A row without scores continues the wrapped cells of the previous indicator."""
+    if not indicators:
+        return
+    last = indicators[-1]
+    texts = row.texts()
+    extra = {k: compact(texts[i]) for k, i in header.items() if i < len(texts) and texts[i].strip()}
+    if "三级指标" in extra:
+        last.level3 += extra["三级指标"]
+    if "指标值" in extra:
+        last.target = (last.target or "") + extra["指标值"]
+    if "实际完成值" in extra:
+        last.actual = (last.actual or "") + extra["实际完成值"]
+    if "指标说明" in extra:
+        last.target_note = (last.target_note or "") + extra["指标说明"]
+
+
+# ---------------------------------------------------------------- PE printed as lines
+
+IND_LINE = re.compile(
+    r"^(?P<name>.+?)\s+(?P<target>\S+)\s+(?P<actual>\S+)\s+(?P<w>\d+(?:\.\d+)?)\s+(?P<s>\d+(?:\.\d+)?)"
+    r"\s+(?P<dev>-?[\d.]+%)$"
+)
+BUDGET_LINE = re.compile(r"^(?P<label>\D.*?)\s+(?P<v>(?:(?:[\d.,]+%?|-)\s*){3,6})$")
+LEVEL1_WORDS = ("投入管理指标", "产出指标", "效益指标", "满意度指标")
+
+
+def _pe_from_lines(occ: Occurrence, maker: Maker, department: str) -> SelfEvaluation:
+    scores = _score_maker(maker)
+    budget: list[BudgetLine] = []
+    indicators: list[Indicator] = []
+    level1 = level2 = None
+    total: Fact | None = None
+    started = False
+    for line, page in occ.lines:
+        text = line.text.strip()
+        if text.startswith("一级指标"):
+            started = True
+            continue
+        if not started:
+            m = BUDGET_LINE.match(text)
+            if m and ("总额" in m.group("label") or "资金" in m.group("label")):
+                budget.append(_budget_from_text(m, line, page, maker, scores))
+            continue
+        if compact(text).startswith("总分"):
+            nums = list(re.finditer(r"\d+(?:\.\d+)?", text))
+            if nums:
+                m2 = nums[-1]
+                total = scores.fact(m2.group(0), page, line.span_bbox(m2.start(), m2.end()), row_label="总分", column="总分")
+            continue
+        m = IND_LINE.match(text)
+        if not m:
+            flat = compact(text)
+            if flat in LEVEL1_WORDS:
+                level1, level2 = flat, None
+            elif indicators and not re.search(r"\d", flat) and len(flat) <= 8 and not flat.endswith("。"):
+                level2 = flat
+            elif indicators and flat:
+                last = indicators[-1]
+                last.reason = (last.reason or "") + flat if last.reason is not None else last.reason
+            continue
+        name = m.group("name")
+        if " " in name:  # "满意度 服务对象满意度": the 二级指标 printed on the same line
+            level2, name = name.rsplit(" ", 1)
+        name = compact(name)
+        rest = text[m.end("dev"):].strip()
+        indicators.append(Indicator(
+            level1=level1, level2=level2, level3=name, target=m.group("target"), actual=m.group("actual"),
+            weight=scores.fact(m.group("w"), page, line.span_bbox(m.start("w"), m.end("w")), row_label=name, column="分值"),
+            score=scores.fact(m.group("s"), page, line.span_bbox(m.start("s"), m.end("s")), row_label=name, column="得分"),
+            deviation=m.group("dev"), reason=rest or "", page=page))
+    for ind in indicators:
+        ind.reason = ind.reason or None
+    return SelfEvaluation(table_id="PE", title=compact(occ.title), subject=_subject(occ, department), unit=maker.unit,
+                          pages=occ.pages, budget=budget, indicators=indicators, total_score=total)
+
+
+def _budget_from_text(m: re.Match[str], line: Any, page: int, maker: Maker, scores: Maker) -> BudgetLine:
+    label = compact(m.group("label"))
+    unit = unit_of(label) or maker.unit
+    names = ["initial", "full_year", "executed", "weight", "rate", "score"]
+    values: dict[str, Any] = {}
+    for name, v in zip(names, re.finditer(r"[\d.,]+%?|-", m.group("v")), strict=False):
+        start = m.start("v") + v.start()
+        bbox = line.span_bbox(start, start + len(v.group(0)))
+        if v.group(0) == "-":
+            continue
+        if name in ("weight", "score"):
+            values[name] = scores.fact(v.group(0), page, bbox, row_label=label, column=name)
+        elif name == "rate":
+            values[name] = maker.fact(v.group(0), page, bbox, row_label=label, column="执行率", unit="%")
+        else:
+            values[name] = maker.fact(v.group(0), page, bbox, row_label=label, column=name, unit=unit)
+    label = re.sub(r"[（(](万元|元)[）)]", "", label)
+    return BudgetLine(label=label, page=page, **values)
+
+
+# ---------------------------------------------------------------- PT (third-party score tables)
+
+
+def parse_third_party(occ: Occurrence, maker: Maker) -> ThirdPartyScore | None:
+    subject = compact(occ.title)[: -len("第三方评价得分表")] or compact(occ.before)
+    subject = re.sub(r"^表\d+", "", subject)
+    rows: dict[str, list[tuple[str, Any, int]]] = {}
+    for line, page in occ.lines:
+        parts = list(re.finditer(r"\S+", line.text))
+        if parts and parts[0].group(0) in ("一级指标", "权重", "得分", "得分率"):
+            rows[parts[0].group(0)] = [(p.group(0), line.span_bbox(p.start(), p.end()), page) for p in parts[1:]]
+    if "一级指标" not in rows:
+        return None
+    names = [t for t, _, _ in rows["一级指标"]]
+    scores = _score_maker(maker)
+
+    def facts(key: str, unit: str) -> list[Fact]:
+        out = []
+        for (text, bbox, page), name in zip(rows.get(key, []), names, strict=False):
+            fact = (scores if unit == "分" else maker).fact(text, page, bbox, row_label=name, column=key, unit=unit)
+            if fact is not None:
+                out.append(fact)
+        return out
+
+    return ThirdPartyScore(subject=subject, pages=occ.pages, level1=names, weights=facts("权重", "分"),
+                           scores=facts("得分", "分"), rates=facts("得分率", "%"))
+
+
+# ---------------------------------------------------------------- B12 / B13 (budget targets)
+
+
+def parse_targets(occ: Occurrence, maker: Maker, department: str) -> TargetTable:
+    """部门整体绩效目标表: the budget block (label … amount) and indicator rows read from the
+    right: the last filled cell is the 指标值, then the name, then the 二级 and 一级 labels."""
+    budget: list[BudgetLine] = []
+    indicators: list[Indicator] = []
+    level1 = level2 = None
+    in_indicators = False
+    for row in occ.rows():
+        filled = _filled(row)
+        texts = [compact(c.text) for _, c in filled]
+        if not texts:
+            continue
+        if texts[:3] == ["一级指标", "二级指标", "三级指标"]:
+            in_indicators = True
+            continue
+        if not in_indicators:
+            amount = next(((i, c) for i, c in filled if is_amount(c.text)), None)
+            if amount is not None:
+                label = compact(next(c.text for i, c in reversed(filled) if i < amount[0]))
+                fact = maker.cell(amount[1], row.page, row_label=label, column="金额")
+                budget.append(BudgetLine(label=label, page=row.page, initial=fact))
+            continue
+        target, name = texts[-1], texts[-2] if len(texts) > 1 else ""
+        labels = texts[:-2]
+        if len(labels) >= 2:
+            level1, level2 = labels[-2], labels[-1]
+        elif len(labels) == 1:
+            level2 = labels[0]
+        indicators.append(Indicator(level1=level1, level2=level2, level3=name, target=target, page=row.page))
+    return TargetTable(title=compact(occ.title), subject=_subject(occ, department), unit=maker.unit,
+                       pages=occ.pages, budget=budget, indicators=indicators)
+
+
+def parse_project_targets(occ: Occurrence, maker: Maker) -> ProjectTargets:
+    paths = occ.header_paths
+    mapping = map_columns(ProjectTarget, paths)
+    categories = [(c, p.split("/")[1] if p.count("/") >= 2 else p) for c, p in enumerate(paths) if p.endswith("三级指标")]
+    projects: list[ProjectTarget] = []
+    for row in occ.rows()[occ.header_count :]:
+        texts = row.texts()
+        code = compact(texts[0]) if texts else ""
+        if re.fullmatch(r"\d+", code):
+            label = compact(texts[1]) if len(texts) > 1 else ""
+            level = "total" if len(code) <= 3 else "unit" if len(code) <= 6 else "project"
+            values = {n: maker.cell(row.cells[c], row.page, row_code=code, row_label=label, column=paths[c])
+                      for c, n in mapping.items() if c < len(row.cells)}
+            projects.append(ProjectTarget(code=code, label=label, level=level, page=row.page, **values))
+        if not projects:
+            continue
+        for col, category in categories:
+            name = compact(texts[col]) if col < len(texts) else ""
+            if name:
+                target = compact(texts[col + 1]) if col + 1 < len(texts) else ""
+                projects[-1].indicators.append(Indicator(level1=category, level3=name, target=target, page=row.page))
+    return ProjectTargets(title=compact(occ.title), unit=maker.unit, pages=occ.pages, projects=projects)

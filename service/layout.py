@@ -1,0 +1,200 @@
+"""Page geometry without PyMuPDF: rebuilding borderless tables from positioned text lines.
+
+A borderless table is a run of rows whose text sits in several aligned columns. Its columns
+come from alignment (text starts at a column's left edge, numbers end at its right edge), and a
+table that runs onto the next page continues there with the same columns.
+"""
+
+from __future__ import annotations
+
+import re
+
+from service.document import BBox, Cell, Line, Page, Table, union
+
+FOOTER_LABEL = re.compile(r"^[-—–－]\s*(\d+)\s*[-—–－]$|^第\s*(\d+)\s*页(\s*共\s*\d+\s*页)?$|^(\d+)$")
+
+
+
+def borderless_tables(lines: list[Line]) -> list[Table]:
+    """Tables drawn without rules: runs of rows whose text sits in several aligned columns.
+    Lone short lines (wrapped cells, rows with one filled cell) inside such a run belong to it."""
+    rows = _rows_by_y(lines)
+    kinds = ["tab" if _is_tabular(r) else "short" if _is_short(r) else "text" for r in rows]
+    tables: list[Table] = []
+    i = 0
+    while i < len(rows):
+        if kinds[i] != "tab":
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(rows) and kinds[j + 1] != "text":
+            j += 1
+        while kinds[j] != "tab":  # trim trailing lone lines (a title or note under the table)
+            j -= 1
+        starts = {round(ln.bbox[0], 1) for r in rows[i : j + 1] for ln in r}
+        while j + 1 < len(rows) and kinds[j + 1] == "short" and (
+            _wraps_into(rows[j], rows[j + 1]) or _on_a_column(rows[j + 1][0], starts)
+        ):
+            j += 1  # …but keep a wrapped cell end, or rows that sit on one of the table's columns
+        region = rows[i : j + 1]
+        if sum(k == "tab" for k in kinds[i : j + 1]) >= 2 and len(region) >= 3:
+            tables.append(grid_from_lines([ln for r in region for ln in r]))
+        i = j + 1
+    return tables
+
+
+def _wraps_into(row: list[Line], below: list[Line]) -> bool:
+    line = below[0]
+    height = line.bbox[3] - line.bbox[1]
+    return any(abs(c.bbox[0] - line.bbox[0]) < 1.5 and line.bbox[1] - c.bbox[3] < 0.5 * height for c in row)
+
+
+def _on_a_column(line: Line, starts: set[float]) -> bool:
+    return not re.match(r"^(注|说明)", line.text.strip()) and any(abs(line.bbox[0] - x) < 1.0 for x in starts)
+
+
+def _rows_by_y(lines: list[Line]) -> list[list[Line]]:
+    rows: list[list[Line]] = []
+    for line in sorted(lines, key=lambda ln: (ln.bbox[1], ln.bbox[0])):
+        if rows and abs(line.bbox[1] - rows[-1][0].bbox[1]) < 2.0:
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    return [sorted(r, key=lambda ln: ln.bbox[0]) for r in rows]
+
+
+def _is_tabular(row: list[Line]) -> bool:
+    return len(row) >= 2 and all(b.bbox[0] - a.bbox[2] >= 4.0 for a, b in zip(row, row[1:], strict=False))
+
+
+def _is_short(row: list[Line]) -> bool:
+    return (
+        len(row) == 1
+        and row[0].bbox[2] - row[0].bbox[0] < 200
+        and not FOOTER_LABEL.match(row[0].text.strip())
+    )
+
+
+def grid_from_lines(lines: list[Line]) -> Table:
+    """Rebuild a grid from positioned lines: wrapped lines join into cells, cells into rows, and
+    column edges come from alignment: text starts at a column's left edge, numbers end at its right."""
+    cells = _merge_wrapped(lines)
+    rows = _group_rows(cells)
+    columns = _columns(cells, rows)
+    grid: list[list[Cell | None]] = []
+    for row in rows:
+        slots: list[Cell | None] = [None] * len(columns)
+        for cell in row:
+            k = _column_of(cell.bbox, columns)
+            old = slots[k]
+            slots[k] = cell if old is None else Cell(old.text + cell.text, union([old.bbox, cell.bbox]))
+        grid.append(slots)
+    return Table(bbox=union([ln.bbox for ln in lines]), rows=grid, ruled=False)
+
+
+def _looks_numeric(text: str) -> bool:
+    return bool(re.fullmatch(r"[-−]?[\d,]*\d(\.\d+)?%?|——|-", text.strip()))
+
+
+def _columns(cells: list[Cell], rows: list[list[Cell]]) -> list[tuple[float, float]]:
+    """Cut just left of every text start and just right of every number end; where two cells of
+    one row still land in one column, cut between them. Spans between cuts holding a cell are columns."""
+    cuts = [c.bbox[2] + 0.5 if _looks_numeric(c.text) else c.bbox[0] - 0.5 for c in cells]
+    centers = [(c.bbox[0] + c.bbox[2]) / 2 for c in cells]
+    for _ in range(5):
+        merged: list[float] = []
+        for x in sorted(cuts):
+            if not merged or x - merged[-1] > 1.5:
+                merged.append(x)
+        edges = [float("-inf")] + merged + [float("inf")]
+        columns = [(a, b) for a, b in zip(edges, edges[1:], strict=False) if any(a < x < b for x in centers)]
+        splits = [
+            (a.bbox[2] + b.bbox[0]) / 2
+            for row in rows
+            for a, b in zip(row, row[1:], strict=False)
+            if _column_of(a.bbox, columns) == _column_of(b.bbox, columns)
+        ]
+        if not splits:
+            break
+        cuts += splits
+    return columns
+
+
+def _column_of(box: BBox, columns: list[tuple[float, float]]) -> int:
+    center = (box[0] + box[2]) / 2
+    for k, (x0, x1) in enumerate(columns):
+        if x0 < center < x1:
+            return k
+    return min(
+        range(len(columns)), key=lambda k: min(abs(center - columns[k][0]), abs(center - columns[k][1]))
+    )
+
+
+def _merge_wrapped(lines: list[Line]) -> list[Cell]:
+    cells: list[Cell] = []
+    for line in sorted(lines, key=lambda ln: (ln.bbox[1], ln.bbox[0])):
+        height = line.bbox[3] - line.bbox[1]
+        for k in range(len(cells) - 1, -1, -1):
+            prev = cells[k]
+            gap = line.bbox[1] - prev.bbox[3]
+            if gap > height:
+                continue
+            same_column = abs(line.bbox[0] - prev.bbox[0]) < 1.5
+            if same_column and -1.0 <= gap < 0.12 * height and not _looks_numeric(prev.text):
+                cells[k] = Cell(prev.text + line.text, union([prev.bbox, line.bbox]))
+                break
+        else:
+            cells.append(Cell(line.text, line.bbox))
+    return cells
+
+
+def _group_rows(cells: list[Cell]) -> list[list[Cell]]:
+    rows: list[list[Cell]] = []
+    for cell in sorted(cells, key=lambda c: (c.bbox[1], c.bbox[0])):
+        if rows and abs(cell.bbox[1] - rows[-1][0].bbox[1]) < 2.0:
+            rows[-1].append(cell)
+        else:
+            rows.append([cell])
+    return [sorted(r, key=lambda c: c.bbox[0]) for r in rows]
+
+
+def continue_borderless(previous: Page, page: Page) -> None:
+    """A borderless table that reaches the bottom of ``previous`` continues at the top of ``page``
+    when the lines there sit on its columns: rebuild those rows with the same columns."""
+    last = next((t for t in reversed(previous.tables) if not t.ruled), None)
+    if last is None or last.bbox[3] < previous.height * 0.75:
+        return
+    if any(t.bbox[1] < page.height * 0.2 for t in page.tables):
+        return
+    columns = _table_columns(last)
+    edges = {round(x) for c in columns for x in c}
+    taken: list[Line] = []
+    for row in _rows_by_y([ln for ln in page.lines if not FOOTER_LABEL.match(ln.text.strip())]):
+        aligned = all(
+            any(abs(ln.bbox[0] - 2.5 - e) <= 4 or abs(ln.bbox[2] + 2.5 - e) <= 4 for e in edges)
+            or _looks_numeric(ln.text)
+            for ln in row
+        )
+        if not aligned or any(ln.bbox[2] - ln.bbox[0] > 0.6 * page.width for ln in row):
+            break
+        taken.extend(row)
+    if not taken:
+        return
+    cells = _merge_wrapped(taken)
+    grid: list[list[Cell | None]] = []
+    for row_cells in _group_rows(cells):
+        slots: list[Cell | None] = [None] * len(columns)
+        for cell in row_cells:
+            k = _column_of(cell.bbox, columns)
+            old = slots[k]
+            slots[k] = cell if old is None else Cell(old.text + cell.text, union([old.bbox, cell.bbox]))
+        grid.append(slots)
+    page.tables.insert(0, Table(bbox=union([ln.bbox for ln in taken]), rows=grid, ruled=False))
+
+
+def _table_columns(table: Table) -> list[tuple[float, float]]:
+    columns = []
+    for k in range(table.n_cols):
+        boxes = [row[k].bbox for row in table.rows if k < len(row) and row[k] is not None]
+        columns.append((min(b[0] for b in boxes) - 2.5, max(b[2] for b in boxes) + 2.5) if boxes else (0.0, 0.0))
+    return columns
