@@ -51,7 +51,10 @@ def candidates(gold: dict[str, Any], rows: list[dict[str, Any]]) -> list[dict[st
             if not a or not (a in b or b in a):
                 continue
         if ("row_code" in gold and _flat(r.get("row_code")) != _flat(gold["row_code"])) or (
-            "row_code" not in gold and r.get("row_code") and gold["table_id"][0] in "TB" and gold["table_id"] != "B13"
+            "row_code" not in gold
+            and r.get("row_code")
+            and gold["table_id"][0] in "TB"
+            and gold["table_id"] != "B13"
         ):
             continue
         if _flat(r.get("row")) != _flat(gold["row"]):
@@ -67,7 +70,7 @@ def same_value(gold: str, got: str) -> bool:
     if _flat(gold) == "" or _flat(got) == "":
         return _flat(gold) == _flat(got)
     a, b = parse_amount(gold), parse_amount(got)
-    if a is not None and b is not None and not gold.strip().endswith("%") == got.strip().endswith("%"):
+    if a is not None and b is not None and gold.strip().endswith("%") != got.strip().endswith("%"):
         return False
     if a is not None and b is not None:
         return a[0] == b[0]
@@ -81,14 +84,23 @@ def score_fixture(name: str) -> Score:
     score = Score(name, total=len(gold))
     for g in gold:
         found = candidates(g, rows)
-        ok = [r for r in found if same_value(str(g["value"]), str(r["value"])) and r["page"] == g["page"]
-              and (g.get("unit") or None) == (r.get("unit") or None)]
+        ok = [
+            r
+            for r in found
+            if same_value(str(g["value"]), str(r["value"]))
+            and r["page"] == g["page"]
+            and (g.get("unit") or None) == (r.get("unit") or None)
+        ]
         if ok:
             score.matched += 1
         else:
-            key = "/".join(str(g.get(k, "")) for k in ("table_id", "side", "subject", "row_code", "row", "column"))
+            key = "/".join(
+                str(g.get(k, "")) for k in ("table_id", "side", "subject", "row_code", "row", "column")
+            )
             got = [(r["value"], r["unit"], r["page"]) for r in found[:3]]
-            score.misses.append(f"{key}: want {g['value']!r} {g.get('unit')} p{g['page']}, got {got or 'nothing'}")
+            score.misses.append(
+                f"{key}: want {g['value']!r} {g.get('unit')} p{g['page']}, got {got or 'nothing'}"
+            )
     return score
 
 

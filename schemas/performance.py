@@ -41,7 +41,9 @@ class BudgetLine(Strict):
     label: str = Field(description="项目 / row label as printed")
     page: int = Field(description="页码 / page")
     initial: Fact | None = zh("年初预算数", "initial budget", aliases=["年初数", "项目预算金额"])
-    full_year: Fact | None = zh("全年预算数", "full-year (adjusted) budget", aliases=["全年数", "实际到位金额"])
+    full_year: Fact | None = zh(
+        "全年预算数", "full-year (adjusted) budget", aliases=["全年数", "实际到位金额"]
+    )
     executed: Fact | None = zh("全年执行数", "executed amount", aliases=["实际执行金额"])
     weight: Fact | None = zh("分值", "points")
     rate: Fact | None = zh("执行率", "execution rate", aliases=["预算执行率"])

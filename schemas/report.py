@@ -7,9 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from schemas import tables as t
 from schemas.facts import Fact, Strict
 from schemas.performance import ProjectTargets, SelfEvaluation, TargetTable, ThirdPartyScore
-from schemas import tables as t
 
 ClaimKind = Literal["amount", "share", "change", "change_rate", "rate", "count", "ratio", "points"]
 

@@ -64,7 +64,10 @@ class Table:
             if any(NUMBER_CELL.match(c.strip()) or CODE_CELL.match(c.strip()) for c in row):
                 return i
             filled = [c.strip() for c in row if c.strip()]
-            if i > 0 and filled in (["合计"], ["总计"]):  # an empty table: its bare 合计 row is the first data row
+            if i > 0 and filled in (
+                ["合计"],
+                ["总计"],
+            ):  # an empty table: its bare 合计 row is the first data row
                 return i
         return 0
 

@@ -17,8 +17,24 @@ from schemas.facts import Fact
 from schemas.report import Report
 
 FACT_KEYS = [
-    "doc", "doc_id", "table_id", "table_title", "side", "subject", "level2", "row_code", "row", "field", "column",
-    "value", "unit", "value_yuan", "page", "bbox", "source", "status",
+    "doc",
+    "doc_id",
+    "table_id",
+    "table_title",
+    "side",
+    "subject",
+    "level2",
+    "row_code",
+    "row",
+    "field",
+    "column",
+    "value",
+    "unit",
+    "value_yuan",
+    "page",
+    "bbox",
+    "source",
+    "status",
 ]
 
 
@@ -54,9 +70,18 @@ def _row(report: Report, fact: Fact, field: str, **context: Any) -> dict[str, An
 
 
 def _text_row(report: Report, value: str | None, field: str, page: int, **context: Any) -> dict[str, Any]:
-    row = {key: None for key in FACT_KEYS}
-    row.update(doc=report.meta.file_name, doc_id=report.meta.doc_id, field=field, column=field, value=value or "",
-               page=page, source="deterministic", status="unverified", **context)
+    row: dict[str, Any] = {key: None for key in FACT_KEYS}
+    row.update(
+        doc=report.meta.file_name,
+        doc_id=report.meta.doc_id,
+        field=field,
+        column=field,
+        value=value or "",
+        page=page,
+        source="deterministic",
+        status="unverified",
+        **context,
+    )
     return row
 
 
@@ -65,42 +90,73 @@ def fact_rows(report: Report) -> list[dict[str, Any]]:
     for table in report.tables.present():
         ctx = {"table_id": table.table_id, "table_title": table.title}
         for item in getattr(table, "rows", []):
-            row_ctx = {**ctx, "side": getattr(item, "side", None), "row_code": getattr(item, "code", None),
-                       "row": item.label}
+            row_ctx = {
+                **ctx,
+                "side": getattr(item, "side", None),
+                "row_code": getattr(item, "code", None),
+                "row": item.label,
+            }
             rows += [_row(report, f, name, **row_ctx) for name, f in _fact_fields(item)]
     perf = report.performance
     for ev in perf.self_evaluations:
         ctx = {"table_id": ev.table_id, "table_title": ev.title, "subject": ev.subject}
         for line in ev.budget:
-            rows += [_row(report, f, name, **ctx, row=line.label, row_code=None) for name, f in _fact_fields(line)]
+            rows += [
+                _row(report, f, name, **ctx, row=line.label, row_code=None) for name, f in _fact_fields(line)
+            ]
         for ind in ev.indicators:
             rows += _indicator_rows(report, ind, ctx)
         for block in ev.level1_scores:
-            rows += [_row(report, f, name, **ctx, row=block.level1, row_code=None) for name, f in _fact_fields(block)]
+            rows += [
+                _row(report, f, name, **ctx, row=block.level1, row_code=None)
+                for name, f in _fact_fields(block)
+            ]
         if ev.total_score is not None:
             rows.append(_row(report, ev.total_score, "total_score", **ctx, row="总分", row_code=None))
     for pt in perf.third_party:
-        ctx = {"table_id": "PT", "table_title": "第三方评价得分表", "subject": pt.subject, "row_code": None}
+        ctx: dict[str, Any] = {
+            "table_id": "PT",
+            "table_title": "第三方评价得分表",
+            "subject": pt.subject,
+            "row_code": None,
+        }
         for key, facts in (("weight", pt.weights), ("score", pt.scores), ("rate", pt.rates)):
             rows += [_row(report, f, key, **ctx, row=name) for name, f in zip(pt.level1, facts, strict=False)]
     if perf.targets is not None:
         t = perf.targets
         ctx = {"table_id": "B12", "table_title": t.title, "subject": t.subject}
         for line in t.budget:
-            rows += [_row(report, f, name, **ctx, row=line.label, row_code=None) for name, f in _fact_fields(line)]
+            rows += [
+                _row(report, f, name, **ctx, row=line.label, row_code=None) for name, f in _fact_fields(line)
+            ]
         for ind in t.indicators:
             rows += _indicator_rows(report, ind, ctx)
     if perf.project_targets is not None:
         pt13 = perf.project_targets
         for project in pt13.projects:
-            ctx = {"table_id": "B13", "table_title": pt13.title, "row_code": project.code, "row": project.label}
+            ctx = {
+                "table_id": "B13",
+                "table_title": pt13.title,
+                "row_code": project.code,
+                "row": project.label,
+            }
             rows += [_row(report, f, name, **ctx) for name, f in _fact_fields(project)]
             for ind in project.indicators:
-                rows += _indicator_rows(report, ind, {"table_id": "B13", "table_title": pt13.title,
-                                                      "subject": project.code})
+                rows += _indicator_rows(
+                    report, ind, {"table_id": "B13", "table_title": pt13.title, "subject": project.code}
+                )
     for claim in report.claims:
-        rows.append(_row(report, claim.value, claim.kind, table_id="NAR", table_title=claim.section or "",
-                         row=claim.subject, row_code=None))
+        rows.append(
+            _row(
+                report,
+                claim.value,
+                claim.kind,
+                table_id="NAR",
+                table_title=claim.section or "",
+                row=claim.subject,
+                row_code=None,
+            )
+        )
     return rows
 
 
@@ -123,7 +179,9 @@ def _plain(value: Any) -> Any:
 
 
 def to_jsonl(rows: list[dict[str, Any]]) -> str:
-    return "".join(json.dumps({k: _plain(r.get(k)) for k in FACT_KEYS}, ensure_ascii=False) + "\n" for r in rows)
+    return "".join(
+        json.dumps({k: _plain(r.get(k)) for k in FACT_KEYS}, ensure_ascii=False) + "\n" for r in rows
+    )
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:

@@ -14,7 +14,6 @@ from service.document import BBox, Cell, Line, Page, Table, union
 FOOTER_LABEL = re.compile(r"^[-—–－]\s*(\d+)\s*[-—–－]$|^第\s*(\d+)\s*页(\s*共\s*\d+\s*页)?$|^(\d+)$")
 
 
-
 def borderless_tables(lines: list[Line]) -> list[Table]:
     """Tables drawn without rules: runs of rows whose text sits in several aligned columns.
     Lone short lines (wrapped cells, rows with one filled cell) inside such a run belong to it."""
@@ -32,8 +31,10 @@ def borderless_tables(lines: list[Line]) -> list[Table]:
         while kinds[j] != "tab":  # trim trailing lone lines (a title or note under the table)
             j -= 1
         starts = {round(ln.bbox[0], 1) for r in rows[i : j + 1] for ln in r}
-        while j + 1 < len(rows) and kinds[j + 1] == "short" and (
-            _wraps_into(rows[j], rows[j + 1]) or _on_a_column(rows[j + 1][0], starts)
+        while (
+            j + 1 < len(rows)
+            and kinds[j + 1] == "short"
+            and (_wraps_into(rows[j], rows[j + 1]) or _on_a_column(rows[j + 1][0], starts))
         ):
             j += 1  # …but keep a wrapped cell end, or rows that sit on one of the table's columns
         region = rows[i : j + 1]
@@ -195,6 +196,8 @@ def continue_borderless(previous: Page, page: Page) -> None:
 def _table_columns(table: Table) -> list[tuple[float, float]]:
     columns = []
     for k in range(table.n_cols):
-        boxes = [row[k].bbox for row in table.rows if k < len(row) and row[k] is not None]
-        columns.append((min(b[0] for b in boxes) - 2.5, max(b[2] for b in boxes) + 2.5) if boxes else (0.0, 0.0))
+        boxes = [cell.bbox for row in table.rows if k < len(row) and (cell := row[k]) is not None]
+        columns.append(
+            (min(b[0] for b in boxes) - 2.5, max(b[2] for b in boxes) + 2.5) if boxes else (0.0, 0.0)
+        )
     return columns

@@ -40,7 +40,9 @@ def extract_report(doc: Document) -> Report:
     return report
 
 
-def _extract_one(occ: Occurrence, doc: Document, meta: Meta, found: Tables, perf: Performance, department: str) -> None:
+def _extract_one(
+    occ: Occurrence, doc: Document, meta: Meta, found: Tables, perf: Performance, department: str
+) -> None:
     kind, table_id = occ.spec.kind, occ.spec.table_id
     default_unit = meta.unit or "万元"
     if kind in tables.PARSERS:

@@ -124,7 +124,9 @@ def locate(doc: Document) -> list[Occurrence]:
     noted = False
     previous = ""
     for page in doc.pages:
-        page_lines = [ln for ln in page.lines if not (ln.bbox[1] > page.height * 0.9 and FOOTER.match(ln.text.strip()))]
+        page_lines = [
+            ln for ln in page.lines if not (ln.bbox[1] > page.height * 0.9 and FOOTER.match(ln.text.strip()))
+        ]
         if any(TOC_LINE.match(ln.text.strip()) for ln in page_lines[:5]):
             current = None
             continue
@@ -178,8 +180,8 @@ PE_SPEC = next(spec for spec in CATALOGUE if spec.table_id == "PE")
 
 def _untitled_self_evaluation(table: Table) -> bool:
     """A 部门整体支出绩效自评表 printed without its title (the yangquan 附件 starts at 部门基本信息)."""
-    head = compact("".join(c for row in table.texts()[:3] for c in row))
-    return head.startswith(("部门基本信", "部门名称")) and "绩效" in compact("".join(c for r in table.texts() for c in r))
+    head = compact("".join(c for row in table.texts()[:2] for c in row))
+    return head.startswith(("部门基本信", "部门(单位)基本信", "部门（单位）基本信"))
 
 
 def _starts_new_block(text: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Literal
 
 from schemas.facts import Fact, Provenance, to_yuan
 from schemas.report import Claim, ClaimKind, Meta, TocEntry
@@ -29,7 +30,9 @@ def extract_meta(doc: Document) -> Meta:
     kind = "预算" if "部门预算" in head and "决算" not in head else "决算" if "决算" in head else None
     years = Counter(int(y) for p in doc.pages for y in YEAR.findall(p.text))
     departments = Counter(m.group(1) for p in doc.pages for m in DEPARTMENT.finditer(p.text))
-    note = next((s for p in doc.pages for s in re.split(r"[。\n]", p.text) if "尾数误差" in s or "尾差" in s), None)
+    note = next(
+        (s for p in doc.pages for s in re.split(r"[。\n]", p.text) if "尾数误差" in s or "尾差" in s), None
+    )
     return Meta(
         doc_id=doc.doc_id,
         file_name=doc.file_name,
@@ -106,7 +109,9 @@ def extract_claims(doc: Document, meta: Meta) -> list[Claim]:
     return claims
 
 
-def _claim(doc: Document, page: Page, run: _Run, sentence: str, base: int, m: re.Match[str], section: str) -> Claim | None:
+def _claim(
+    doc: Document, page: Page, run: _Run, sentence: str, base: int, m: re.Match[str], section: str
+) -> Claim | None:
     before = sentence[: m.start()]
     clause = CLAUSE_BREAK.split(before)[-1]
     unit = m.group("unit")
@@ -139,23 +144,36 @@ def _claim(doc: Document, page: Page, run: _Run, sentence: str, base: int, m: re
         decimals=decimals,
         value_yuan=to_yuan(value, unit),
         provenance=Provenance(
-            doc_id=doc.doc_id, page=page.number, bbox=run.locate(start, end), table_id="NAR",
-            row_label=subject, column=kind, text_span=sentence.strip()[:300],
+            doc_id=doc.doc_id,
+            page=page.number,
+            bbox=run.locate(start, end),
+            table_id="NAR",
+            row_label=subject,
+            column=kind,
+            text_span=sentence.strip()[:300],
         ),
     )
     qualifier = QUALIFIER.search(before[-3:] + sentence[m.end() : m.end() + 2])
-    return Claim(kind=kind, subject=subject, value=fact, direction=direction, section=section or None,
-                 qualifier=qualifier.group(1) if qualifier else None)
+    return Claim(
+        kind=kind,
+        subject=subject,
+        value=fact,
+        direction=direction,
+        section=section or None,
+        qualifier=qualifier.group(1) if qualifier else None,
+    )
 
 
-def _direction(word: str) -> str:
+def _direction(word: str) -> Literal["增加", "减少"]:
     return "增加" if word in ("增加", "增长", "增") else "减少"
 
 
 def _subject(before: str, clause: str) -> str:
     """What the number is about: the clause before it, without the verb that introduces it."""
     text = compact(clause)
-    text = re.sub(r"(为|是|达|达到|共计|合计|均为|共|计|约|近|超|较上年度?|比上年度?|与上年度?相比)+$", "", text)
+    text = re.sub(
+        r"(为|是|达|达到|共计|合计|均为|共|计|约|近|超|较上年度?|比上年度?|与上年度?相比)+$", "", text
+    )
     text = re.sub(r"(增加|减少|增长|下降|了|占|完成)+$", "", text)
     if len(text) < 2:  # "占 48.74%" refers to the clause before
         parts = [p for p in CLAUSE_BREAK.split(before) if compact(p)]

@@ -6,7 +6,7 @@ what cannot move: the 指标N/任务N number, the two score cells, or the last f
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 from schemas.facts import Fact
 from schemas.performance import (
@@ -49,7 +49,7 @@ def _subject(occ: Occurrence, fallback: str) -> str:
 
 
 def _level1(text: str) -> tuple[str, str | None]:
-    """"产出指标(50分)" → ("产出指标", "50")."""
+    """ "产出指标(50分)" → ("产出指标", "50")."""
     m = POINTS.search(text)
     return compact(POINTS.sub("", text)), (m.group(1) if m else None)
 
@@ -62,7 +62,9 @@ def parse_self_evaluation(occ: Occurrence, maker: Maker, department: str) -> lis
         return [_pe_from_lines(occ, maker, department)]
     rows = occ.rows()
     if any(re.fullmatch(r"指标\d+", compact(t)) for r in rows for t in r.texts()):
-        return [_anchored(occ, rows, maker, "PP", anchor=r"指标\d+", subject=_project_name(rows) or department)]
+        return [
+            _anchored(occ, rows, maker, "PP", anchor=r"指标\d+", subject=_project_name(rows) or department)
+        ]
     if any(re.fullmatch(r"任务\d+", compact(t)) for r in rows for t in r.texts()):
         return [_anchored(occ, rows, maker, "PE", anchor=r"任务\d+", subject=_subject(occ, department))]
     return [_pe_columns(occ, rows, maker, _subject(occ, department))]
@@ -87,8 +89,13 @@ def _budget_from_labels(rows: list[Row], maker: Maker) -> list[BudgetLine]:
             values: dict[str, Any] = {}
             for (i, _cell), text in zip(filled, texts, strict=True):
                 nxt = next((c for j, c in filled if j > i), None)
-                name = "initial" if text.startswith("项目预算") else "full_year" if text.startswith("实际到位") else (
-                    "executed" if text.startswith("实际执行") else None)
+                name = (
+                    "initial"
+                    if text.startswith("项目预算")
+                    else "full_year"
+                    if text.startswith("实际到位")
+                    else ("executed" if text.startswith("实际执行") else None)
+                )
                 if name and nxt is not None and is_amount(nxt.text):
                     values[name] = maker.cell(nxt, row.page, row_label=texts[0], column=text)
             out.append(BudgetLine(label=texts[0], page=row.page, **values))
@@ -101,7 +108,9 @@ def _budget_from_labels(rows: list[Row], maker: Maker) -> list[BudgetLine]:
     return out
 
 
-def _anchored(occ: Occurrence, rows: list[Row], maker: Maker, table_id: str, anchor: str, subject: str) -> SelfEvaluation:
+def _anchored(
+    occ: Occurrence, rows: list[Row], maker: Maker, table_id: Literal["PE", "PP"], anchor: str, subject: str
+) -> SelfEvaluation:
     """Rows keyed by 指标N / 任务N: labels before the anchor, then name, target, actual, reason;
     a bare number after them is the score of the current 一级指标 block."""
     scores = _score_maker(maker)
@@ -114,15 +123,25 @@ def _anchored(occ: Occurrence, rows: list[Row], maker: Maker, table_id: str, anc
         texts = [compact(c.text) for _, c in filled]
         if texts and texts[0] == "总分":
             cell = next((c for _, c in filled[1:] if SCORE.match(compact(c.text))), None)
-            total = scores.cell(cell, row.page, row_label="总分", column="总分") if cell else scores.fact(
-                "", row.page, filled[0][1].bbox, row_label="总分", column="总分")
+            total = (
+                scores.cell(cell, row.page, row_label="总分", column="总分")
+                if cell
+                else scores.fact("", row.page, filled[0][1].bbox, row_label="总分", column="总分")
+            )
             continue
         pos = next((k for k, t in enumerate(texts) if re.fullmatch(anchor, t)), None)
         for k, text in enumerate(texts[: pos if pos is not None else 0]):
             if POINTS.search(text):
                 level1, points = _level1(text)
-                blocks.setdefault(level1, Level1Score(
-                    level1=level1, points=scores.fact(points or "", row.page, filled[k][1].bbox, row_label=level1, column="分值")))
+                blocks.setdefault(
+                    level1,
+                    Level1Score(
+                        level1=level1,
+                        points=scores.fact(
+                            points or "", row.page, filled[k][1].bbox, row_label=level1, column="分值"
+                        ),
+                    ),
+                )
             elif text not in ("绩效指标", "一级指标") and not re.fullmatch(r"指标\d+|任务\d+", text):
                 level2 = text
         if pos is None:
@@ -142,12 +161,29 @@ def _anchored(occ: Occurrence, rows: list[Row], maker: Maker, table_id: str, anc
                 blocks[level1].score = scores.cell(cell, row.page, row_label=level1, column="得分")
             elif cell.text.strip():
                 reason = cell.text.strip()
-        indicators.append(Indicator(level1=level1, level2=level2, code=texts[pos], level3=name,
-                                    target=compact(target) if target else target,
-                                    actual=compact(actual) if actual else actual, reason=reason, page=row.page))
-    return SelfEvaluation(table_id=table_id, title=compact(occ.title), subject=subject, unit=maker.unit,
-                          pages=occ.pages, budget=_budget_from_labels(rows, maker), indicators=indicators,
-                          level1_scores=list(blocks.values()), total_score=total)
+        indicators.append(
+            Indicator(
+                level1=level1,
+                level2=level2,
+                code=texts[pos],
+                level3=name,
+                target=compact(target) if target else target,
+                actual=compact(actual) if actual else actual,
+                reason=reason,
+                page=row.page,
+            )
+        )
+    return SelfEvaluation(
+        table_id=table_id,
+        title=compact(occ.title),
+        subject=subject,
+        unit=maker.unit,
+        pages=occ.pages,
+        budget=_budget_from_labels(rows, maker),
+        indicators=indicators,
+        level1_scores=list(blocks.values()),
+        total_score=total,
+    )
 
 
 def _pe_columns(occ: Occurrence, rows: list[Row], maker: Maker, subject: str) -> SelfEvaluation:
@@ -187,29 +223,62 @@ def _pe_columns(occ: Occurrence, rows: list[Row], maker: Maker, subject: str) ->
         w = pairs[-1]
         shift = min(0, w - w_col)
         cell_at = {i: c for i, c in enumerate(row.cells) if c is not None}
-        left = {k: compact(cell_at[i].text) for k, i0 in header.items()
-                if (i := i0 + shift) in cell_at and i < w - 1 and cell_at[i].text.strip()}
+        left = {
+            k: compact(cell_at[i].text)
+            for k, i0 in header.items()
+            if (i := i0 + shift) in cell_at and i < w - 1 and cell_at[i].text.strip()
+        }
         if left.get("一级指标"):
             level1, _ = _level1(left["一级指标"])
         if left.get("二级指标"):
             level2 = left["二级指标"]
-        actual_cell = next((cell_at[i] for i in range(w - 1, -1, -1) if i in cell_at and cell_at[i].text.strip()), None)
-        reason = " ".join(cell_at[i].text.strip() for i in sorted(cell_at) if i > w + 1 and cell_at[i].text.strip())
+        actual_cell = next(
+            (cell_at[i] for i in range(w - 1, -1, -1) if i in cell_at and cell_at[i].text.strip()), None
+        )
+        reason = " ".join(
+            cell_at[i].text.strip() for i in sorted(cell_at) if i > w + 1 and cell_at[i].text.strip()
+        )
         name = left.get("三级指标", "")
-        indicators.append(Indicator(
-            level1=level1, level2=level2, level3=name, target=left.get("指标值"), target_note=left.get("指标说明"),
-            actual=compact(actual_cell.text) if actual_cell else None,
-            weight=scores.cell(row.cells[w], row.page, row_label=name, column="分值"),
-            score=scores.cell(row.cells[w + 1], row.page, row_label=name, column="得分"),
-            reason=reason or None, page=row.page))
-    return SelfEvaluation(table_id="PE", title=compact(occ.title), subject=subject, unit=maker.unit,
-                          pages=occ.pages, budget=budget, indicators=indicators, total_score=total)
+        indicators.append(
+            Indicator(
+                level1=level1,
+                level2=level2,
+                level3=name,
+                target=left.get("指标值"),
+                target_note=left.get("指标说明"),
+                actual=compact(actual_cell.text) if actual_cell else None,
+                weight=scores.cell(row.cells[w], row.page, row_label=name, column="分值"),
+                score=scores.cell(row.cells[w + 1], row.page, row_label=name, column="得分"),
+                reason=reason or None,
+                page=row.page,
+            )
+        )
+    return SelfEvaluation(
+        table_id="PE",
+        title=compact(occ.title),
+        subject=subject,
+        unit=maker.unit,
+        pages=occ.pages,
+        budget=budget,
+        indicators=indicators,
+        total_score=total,
+    )
 
 
 def _budget_row(row: Row, texts: list[str], paths: list[str], maker: Maker, scores: Maker) -> BudgetLine:
-    label = next((t for i, t in enumerate(texts) if t and not is_amount(t) and i < len(paths) and not paths[i]
-                  and not t.endswith("%")), texts[0])
-    label = [t for t in texts if t and parse_amount(t) is None and not t.endswith("%")][-1] if label == texts[0] else label
+    label = next(
+        (
+            t
+            for i, t in enumerate(texts)
+            if t and not is_amount(t) and i < len(paths) and not paths[i] and not t.endswith("%")
+        ),
+        texts[0],
+    )
+    label = (
+        [t for t in texts if t and parse_amount(t) is None and not t.endswith("%")][-1]
+        if label == texts[0]
+        else label
+    )
     mapping = map_columns(BudgetLine, paths)
     values: dict[str, Any] = {}
     for col, name in mapping.items():
@@ -227,13 +296,19 @@ def _continue_indicator(indicators: list[Indicator], row: Row, header: dict[str,
     texts = row.texts()
     extra = {k: compact(texts[i]) for k, i in header.items() if i < len(texts) and texts[i].strip()}
     if "三级指标" in extra:
-        last.level3 += extra["三级指标"]
+        last.level3 = _join_wrapped(last.level3, extra["三级指标"])
     if "指标值" in extra:
         last.target = (last.target or "") + extra["指标值"]
     if "实际完成值" in extra:
         last.actual = (last.actual or "") + extra["实际完成值"]
     if "指标说明" in extra:
         last.target_note = (last.target_note or "") + extra["指标说明"]
+
+
+def _join_wrapped(head: str, tail: str) -> str:
+    """Join a wrapped name; the source sometimes repeats the character at the wrap
+    ("服务对象" + "象满意度" is 服务对象满意度)."""
+    return head + tail[1:] if head and tail and head[-1] == tail[0] else head + tail
 
 
 # ---------------------------------------------------------------- PE printed as lines
@@ -267,7 +342,9 @@ def _pe_from_lines(occ: Occurrence, maker: Maker, department: str) -> SelfEvalua
             nums = list(re.finditer(r"\d+(?:\.\d+)?", text))
             if nums:
                 m2 = nums[-1]
-                total = scores.fact(m2.group(0), page, line.span_bbox(m2.start(), m2.end()), row_label="总分", column="总分")
+                total = scores.fact(
+                    m2.group(0), page, line.span_bbox(m2.start(), m2.end()), row_label="总分", column="总分"
+                )
             continue
         m = IND_LINE.match(text)
         if not m:
@@ -284,16 +361,45 @@ def _pe_from_lines(occ: Occurrence, maker: Maker, department: str) -> SelfEvalua
         if " " in name:  # "满意度 服务对象满意度": the 二级指标 printed on the same line
             level2, name = name.rsplit(" ", 1)
         name = compact(name)
-        rest = text[m.end("dev"):].strip()
-        indicators.append(Indicator(
-            level1=level1, level2=level2, level3=name, target=m.group("target"), actual=m.group("actual"),
-            weight=scores.fact(m.group("w"), page, line.span_bbox(m.start("w"), m.end("w")), row_label=name, column="分值"),
-            score=scores.fact(m.group("s"), page, line.span_bbox(m.start("s"), m.end("s")), row_label=name, column="得分"),
-            deviation=m.group("dev"), reason=rest or "", page=page))
+        rest = text[m.end("dev") :].strip()
+        indicators.append(
+            Indicator(
+                level1=level1,
+                level2=level2,
+                level3=name,
+                target=m.group("target"),
+                actual=m.group("actual"),
+                weight=scores.fact(
+                    m.group("w"),
+                    page,
+                    line.span_bbox(m.start("w"), m.end("w")),
+                    row_label=name,
+                    column="分值",
+                ),
+                score=scores.fact(
+                    m.group("s"),
+                    page,
+                    line.span_bbox(m.start("s"), m.end("s")),
+                    row_label=name,
+                    column="得分",
+                ),
+                deviation=m.group("dev"),
+                reason=rest or "",
+                page=page,
+            )
+        )
     for ind in indicators:
         ind.reason = ind.reason or None
-    return SelfEvaluation(table_id="PE", title=compact(occ.title), subject=_subject(occ, department), unit=maker.unit,
-                          pages=occ.pages, budget=budget, indicators=indicators, total_score=total)
+    return SelfEvaluation(
+        table_id="PE",
+        title=compact(occ.title),
+        subject=_subject(occ, department),
+        unit=maker.unit,
+        pages=occ.pages,
+        budget=budget,
+        indicators=indicators,
+        total_score=total,
+    )
 
 
 def _budget_from_text(m: re.Match[str], line: Any, page: int, maker: Maker, scores: Maker) -> BudgetLine:
@@ -326,7 +432,9 @@ def parse_third_party(occ: Occurrence, maker: Maker) -> ThirdPartyScore | None:
     for line, page in occ.lines:
         parts = list(re.finditer(r"\S+", line.text))
         if parts and parts[0].group(0) in ("一级指标", "权重", "得分", "得分率"):
-            rows[parts[0].group(0)] = [(p.group(0), line.span_bbox(p.start(), p.end()), page) for p in parts[1:]]
+            rows[parts[0].group(0)] = [
+                (p.group(0), line.span_bbox(p.start(), p.end()), page) for p in parts[1:]
+            ]
     if "一级指标" not in rows:
         return None
     names = [t for t, _, _ in rows["一级指标"]]
@@ -335,13 +443,21 @@ def parse_third_party(occ: Occurrence, maker: Maker) -> ThirdPartyScore | None:
     def facts(key: str, unit: str) -> list[Fact]:
         out = []
         for (text, bbox, page), name in zip(rows.get(key, []), names, strict=False):
-            fact = (scores if unit == "分" else maker).fact(text, page, bbox, row_label=name, column=key, unit=unit)
+            fact = (scores if unit == "分" else maker).fact(
+                text, page, bbox, row_label=name, column=key, unit=unit
+            )
             if fact is not None:
                 out.append(fact)
         return out
 
-    return ThirdPartyScore(subject=subject, pages=occ.pages, level1=names, weights=facts("权重", "分"),
-                           scores=facts("得分", "分"), rates=facts("得分率", "%"))
+    return ThirdPartyScore(
+        subject=subject,
+        pages=occ.pages,
+        level1=names,
+        weights=facts("权重", "分"),
+        scores=facts("得分", "分"),
+        rates=facts("得分率", "%"),
+    )
 
 
 # ---------------------------------------------------------------- B12 / B13 (budget targets)
@@ -376,23 +492,38 @@ def parse_targets(occ: Occurrence, maker: Maker, department: str) -> TargetTable
         elif len(labels) == 1:
             level2 = labels[0]
         indicators.append(Indicator(level1=level1, level2=level2, level3=name, target=target, page=row.page))
-    return TargetTable(title=compact(occ.title), subject=_subject(occ, department), unit=maker.unit,
-                       pages=occ.pages, budget=budget, indicators=indicators)
+    return TargetTable(
+        title=compact(occ.title),
+        subject=_subject(occ, department),
+        unit=maker.unit,
+        pages=occ.pages,
+        budget=budget,
+        indicators=indicators,
+    )
 
 
 def parse_project_targets(occ: Occurrence, maker: Maker) -> ProjectTargets:
     paths = occ.header_paths
     mapping = map_columns(ProjectTarget, paths)
-    categories = [(c, p.split("/")[1] if p.count("/") >= 2 else p) for c, p in enumerate(paths) if p.endswith("三级指标")]
+    categories = [
+        (c, p.split("/")[1] if p.count("/") >= 2 else p)
+        for c, p in enumerate(paths)
+        if p.endswith("三级指标")
+    ]
     projects: list[ProjectTarget] = []
     for row in occ.rows()[occ.header_count :]:
         texts = row.texts()
         code = compact(texts[0]) if texts else ""
         if re.fullmatch(r"\d+", code):
             label = compact(texts[1]) if len(texts) > 1 else ""
-            level = "total" if len(code) <= 3 else "unit" if len(code) <= 6 else "project"
-            values = {n: maker.cell(row.cells[c], row.page, row_code=code, row_label=label, column=paths[c])
-                      for c, n in mapping.items() if c < len(row.cells)}
+            level: Literal["total", "unit", "project"] = (
+                "total" if len(code) <= 3 else "unit" if len(code) <= 6 else "project"
+            )
+            values: dict[str, Any] = {
+                n: maker.cell(row.cells[c], row.page, row_code=code, row_label=label, column=paths[c])
+                for c, n in mapping.items()
+                if c < len(row.cells)
+            }
             projects.append(ProjectTarget(code=code, label=label, level=level, page=row.page, **values))
         if not projects:
             continue
@@ -400,5 +531,7 @@ def parse_project_targets(occ: Occurrence, maker: Maker) -> ProjectTargets:
             name = compact(texts[col]) if col < len(texts) else ""
             if name:
                 target = compact(texts[col + 1]) if col + 1 < len(texts) else ""
-                projects[-1].indicators.append(Indicator(level1=category, level3=name, target=target, page=row.page))
+                projects[-1].indicators.append(
+                    Indicator(level1=category, level3=name, target=target, page=row.page)
+                )
     return ProjectTargets(title=compact(occ.title), unit=maker.unit, pages=occ.pages, projects=projects)

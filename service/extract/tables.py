@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -19,7 +19,13 @@ CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
 
 def _base(occ: Occurrence, unit: str) -> dict[str, Any]:
     empty = next((n for n in occ.notes if "无数据" in n or "没有" in n), None)
-    return {"title": compact(occ.title), "number": occ.number, "unit": unit, "pages": occ.pages, "empty_note": empty}
+    return {
+        "title": compact(occ.title),
+        "number": occ.number,
+        "unit": unit,
+        "pages": occ.pages,
+        "empty_note": empty,
+    }
 
 
 def _facts(row: BaseModel) -> list[Fact]:
@@ -66,14 +72,23 @@ def _coded_from_grid(occ: Occurrence, maker: Maker, row_model: type[BaseModel]) 
         unit_code = "".join(compact(texts[c]) for c in unit_cols if c < len(texts)) or None
         label = next((texts[c].strip() for c in name_cols if c < len(texts) and texts[c].strip()), "")
         if not label:
-            label = next((t.strip() for c, t in enumerate(texts) if c not in mapping and t.strip() and not CODE.match(compact(t))), "")
+            label = next(
+                (
+                    t.strip()
+                    for c, t in enumerate(texts)
+                    if c not in mapping and t.strip() and not CODE.match(compact(t))
+                ),
+                "",
+            )
         if not code and not label:
             continue
         level = "unit" if unit_code and not code else level_of(code or None, label)
         values: dict[str, Any] = {}
         for col, name in mapping.items():
             if col < len(row.cells):
-                values[name] = maker.cell(row.cells[col], row.page, row_code=code or None, row_label=label, column=paths[col])
+                values[name] = maker.cell(
+                    row.cells[col], row.page, row_code=code or None, row_label=label, column=paths[col]
+                )
         extra = {"unit_code": unit_code} if "unit_code" in row_model.model_fields else {}
         out.append(row_model(code=code or None, label=label, level=level, page=row.page, **extra, **values))
     return out
@@ -110,8 +125,12 @@ def _coded_from_lines(occ: Occurrence, maker: Maker, row_model: type[BaseModel])
                 for name, tok in zip(fields, amounts, strict=False)
             }
         else:  # a bare 合计 line: every column is blank
-            values = {name: maker.fact("", page, None, row_code=code, row_label=label, column=zh_of(row_model, name))
-                      for name in fields}
+            values = {
+                name: maker.fact(
+                    "", page, None, row_code=code, row_label=label, column=zh_of(row_model, name)
+                )
+                for name in fields
+            }
         out.append(row_model(code=code, label=label, level=level_of(code, label), page=page, **values))
     return out
 
@@ -165,7 +184,9 @@ def _sided_from_grid(occ: Occurrence, maker: Maker, row_model: type[BaseModel]) 
                 for col, name in mapping.items()
                 if col < len(row.cells)
             }
-            out.append(row_model(side=side, label=compact(label), line_no=line_no or None, page=row.page, **values))
+            out.append(
+                row_model(side=side, label=compact(label), line_no=line_no or None, page=row.page, **values)
+            )
     return out
 
 
@@ -190,11 +211,19 @@ def _sided_from_lines(occ: Occurrence, maker: Maker, row_model: type[BaseModel])
         elif tok.kind == "amount" and last is not None:
             last["amounts"].append(tok)
     first_exp = next(
-        (int(r["no"].text) for r in records if r["label"] and r["no"] and r["label"][0].text.startswith("一、一般公共服务")),
+        (
+            int(r["no"].text)
+            for r in records
+            if r["label"] and r["no"] and r["label"][0].text.startswith("一、一般公共服务")
+        ),
         10**6,
     )
-    income_fields = ["amount"]
-    exp_fields = [f for f in ("total", "general", "general_fiscal", "fund", "state_capital") if f in row_model.model_fields]
+    income_fields: list[str] = ["amount"]
+    exp_fields: list[str] = [
+        f
+        for f in ("total", "general", "general_fiscal", "fund", "state_capital")
+        if f in row_model.model_fields
+    ]
     exp_fields = exp_fields or ["amount"]
     out = []
     for rec in records:
@@ -216,7 +245,10 @@ def _sided_from_lines(occ: Occurrence, maker: Maker, row_model: type[BaseModel])
 PERSONNEL = ("301", "303")
 
 
-def _group(code: str | None, label: str) -> str:
+Group = Literal["personnel", "public", "total"]
+
+
+def _group(code: str | None, label: str) -> Group:
     if code:
         return "personnel" if code[:3] in PERSONNEL else "public"
     return "personnel" if "人员" in label else "public" if "公用" in label else "total"
@@ -224,17 +256,21 @@ def _group(code: str | None, label: str) -> str:
 
 def parse_economic(occ: Occurrence, maker: Maker) -> BaseModel:
     rows = _economic_from_grid(occ, maker) if occ.grids else _economic_from_lines(occ, maker)
-    variant = "detail" if any("基本支出" in p for p in occ.header_paths) or "明细表" in occ.title and occ.grids else "basic"
+    variant: Literal["basic", "detail"] = (
+        "detail"
+        if any("基本支出" in p for p in occ.header_paths) or "明细表" in occ.title and occ.grids
+        else "basic"
+    )
     if not occ.grids and "明细" in occ.title:
         variant = "basic"  # the 基本支出决算明细表 has one amount column
     return S.T06(**_base(occ, maker.unit), variant=variant, rows=rows)
 
 
-def _economic_from_grid(occ: Occurrence, maker: Maker) -> list[BaseModel]:
+def _economic_from_grid(occ: Occurrence, maker: Maker) -> list[S.T06Row]:
     paths = occ.header_paths
     starts = [c for c, p in enumerate(paths) if compact(p).endswith("科目编码")]
     groups = [range(s, e) for s, e in zip(starts, starts[1:] + [len(paths)], strict=False)]
-    out: list[BaseModel] = []
+    out: list[S.T06Row] = []
     for row in occ.rows()[occ.header_count :]:
         texts = row.texts()
         totals = [c for c, t in enumerate(texts) if "合计" in t]
@@ -244,8 +280,13 @@ def _economic_from_grid(occ: Occurrence, maker: Maker) -> list[BaseModel]:
                 cells = [k for k in range(c + 1, end) if is_amount(texts[k]) or texts[k].strip() in ("——",)]
                 label = compact(texts[c])
                 names = ["amount", "basic"][: len(cells)]
-                values = {nm: maker.cell(row.cells[k], row.page, row_label=label, column=paths[k]) for nm, k in zip(names, cells, strict=False)}
-                out.append(S.T06Row(code=None, label=label, group=_group(None, label), page=row.page, **values))
+                values = {
+                    nm: maker.cell(row.cells[k], row.page, row_label=label, column=paths[k])
+                    for nm, k in zip(names, cells, strict=False)
+                }
+                out.append(
+                    S.T06Row(code=None, label=label, group=_group(None, label), page=row.page, **values)
+                )
             continue
         for cols in groups:
             code = compact(texts[cols[0]]) if cols[0] < len(texts) else ""
@@ -255,32 +296,40 @@ def _economic_from_grid(occ: Occurrence, maker: Maker) -> list[BaseModel]:
             value_cols = list(cols[2:])
             names = ["amount", "basic"][: len(value_cols)]
             values = {
-                nm: maker.cell(row.cells[k], row.page, row_code=code, row_label=compact(label), column=paths[k])
+                nm: maker.cell(
+                    row.cells[k], row.page, row_code=code, row_label=compact(label), column=paths[k]
+                )
                 for nm, k in zip(names, value_cols, strict=False)
                 if k < len(row.cells)
             }
-            out.append(S.T06Row(code=code, label=compact(label), group=_group(code, label), page=row.page, **values))
+            out.append(
+                S.T06Row(code=code, label=compact(label), group=_group(code, label), page=row.page, **values)
+            )
     return out
 
 
-ECON = re.compile(r"(?P<code>3\d{2}(?:\d{2})?)\s*(?P<name>[^\d]+?)\s*(?P<amount>\d{1,3}(?:,\d{3})+\.\d{2}|\d+\.\d{2})")
+ECON = re.compile(
+    r"(?P<code>3\d{2}(?:\d{2})?)\s*(?P<name>[^\d]+?)\s*(?P<amount>\d{1,3}(?:,\d{3})+\.\d{2}|\d+\.\d{2})"
+)
 ECON_TOTAL = re.compile(r"(?P<name>(人员|公用)经费合计)\s*(?P<amount>\d+\.\d{2})")
 
 
-def _economic_from_lines(occ: Occurrence, maker: Maker) -> list[BaseModel]:
+def _economic_from_lines(occ: Occurrence, maker: Maker) -> list[S.T06Row]:
     """The line layout: "30101 基本工资 62.5730201 办公费 …" — code, name, amount, repeated."""
     tokens = tokenize_lines(occ.lines)
     first = next((i for i, t in enumerate(tokens) if t.kind == "int" and t.text == "301"), None)
     if first is None:
         return []
-    out: list[BaseModel] = []
+    out: list[S.T06Row] = []
     i = first
     while i < len(tokens):
         tok = tokens[i]
         if tok.kind == "text" and re.fullmatch(r"(人员|公用)经费合计", tok.text):
             amount = next((t for t in tokens[i + 1 : i + 3] if t.kind == "amount"), None)
             values = {"amount": maker.token(amount, row_label=tok.text, column="决算数")} if amount else {}
-            out.append(S.T06Row(code=None, label=tok.text, group=_group(None, tok.text), page=tok.page, **values))
+            out.append(
+                S.T06Row(code=None, label=tok.text, group=_group(None, tok.text), page=tok.page, **values)
+            )
             i += 1
             continue
         if tok.kind == "int" and re.fullmatch(r"3\d{2}(\d{2})?", tok.text):
@@ -292,7 +341,15 @@ def _economic_from_lines(occ: Occurrence, maker: Maker) -> list[BaseModel]:
             if j < len(tokens) and tokens[j].kind == "amount" and name:
                 label = "".join(name)
                 fact = maker.token(tokens[j], row_code=tok.text, row_label=label, column="决算数")
-                out.append(S.T06Row(code=tok.text, label=label, group=_group(tok.text, label), page=tokens[j].page, amount=fact))
+                out.append(
+                    S.T06Row(
+                        code=tok.text,
+                        label=label,
+                        group=_group(tok.text, label),
+                        page=tokens[j].page,
+                        amount=fact,
+                    )
+                )
                 i = j + 1
                 continue
         i += 1
@@ -301,8 +358,14 @@ def _economic_from_lines(occ: Occurrence, maker: Maker) -> list[BaseModel]:
 
 # ---------------------------------------------------------------- “三公”
 
-SANGONG_KEYS = (("合计", "total"), ("出国", "abroad"), ("小计", "vehicle_subtotal"), ("购置", "vehicle_purchase"),
-                ("运行", "vehicle_operation"), ("接待", "reception"))
+SANGONG_KEYS = (
+    ("合计", "total"),
+    ("出国", "abroad"),
+    ("小计", "vehicle_subtotal"),
+    ("购置", "vehicle_purchase"),
+    ("运行", "vehicle_operation"),
+    ("接待", "reception"),
+)
 
 
 def _sangong_field(leaf: str) -> str | None:
@@ -324,7 +387,9 @@ def parse_sangong(occ: Occurrence, maker: Maker) -> BaseModel:
                 half = parts[0] if parts[0] in ("预算数", "决算数") else "预算数"
                 name = _sangong_field(compact(parts[-1]))
                 if name and col < len(row.cells) and name not in halves.get(half, {}):
-                    halves.setdefault(half, {})[name] = maker.cell(row.cells[col], row.page, row_label=half, column=path)
+                    halves.setdefault(half, {})[name] = maker.cell(
+                        row.cells[col], row.page, row_label=half, column=path
+                    )
             rows += [S.SanGongRow(label=h, page=row.page, **v) for h, v in halves.items()]
     else:
         tokens = tokenize_lines(occ.lines)
@@ -333,7 +398,10 @@ def parse_sangong(occ: Occurrence, maker: Maker) -> BaseModel:
         for n, half in enumerate(("预算数", "决算数")):
             chunk = amounts[6 * n : 6 * n + 6]
             if len(chunk) == 6:
-                values = {nm: maker.token(t, row_label=half, column=f"{half}/{nm}") for nm, t in zip(names, chunk, strict=True)}
+                values = {
+                    nm: maker.token(t, row_label=half, column=f"{half}/{nm}")
+                    for nm, t in zip(names, chunk, strict=True)
+                }
                 rows.append(S.SanGongRow(label=half, page=chunk[0].page, **values))
     return model(**_base(occ, maker.unit), rows=rows)
 
@@ -358,9 +426,19 @@ def parse_t10(occ: Occurrence, maker: Maker) -> BaseModel:
         if "资产" in section:
             unit = "辆" if "车" in label else "台"
         column = occ.header_paths[2] if len(occ.header_paths) > 2 else "金额"
-        fact = maker.fact(cell.text if cell else "", row.page, cell.bbox if cell else None,
-                          row_label=compact(label), column=column, unit=unit)
-        rows.append(S.T10Row(section=section, label=compact(label), line_no=line_no or None, page=row.page, amount=fact))
+        fact = maker.fact(
+            cell.text if cell else "",
+            row.page,
+            cell.bbox if cell else None,
+            row_label=compact(label),
+            column=column,
+            unit=unit,
+        )
+        rows.append(
+            S.T10Row(
+                section=section, label=compact(label), line_no=line_no or None, page=row.page, amount=fact
+            )
+        )
     return S.T10(**_base(occ, maker.unit), rows=rows)
 
 
@@ -380,11 +458,25 @@ def parse_b06(occ: Occurrence, maker: Maker) -> BaseModel:
             continue
         gov_code = compact(texts[codes[1]]) if len(codes) > 1 else None
         gov_label = texts[names[1]].strip() if len(names) > 1 else None
-        values = {n: maker.cell(row.cells[c], row.page, row_code=code or None, row_label=compact(label), column=paths[c])
-                  for c, n in mapping.items() if c < len(row.cells)}
-        group = "total" if not code else _group(code, label)
-        rows.append(S.B06Row(code=code or None, label=compact(label), group=group, page=row.page,
-                             gov_code=gov_code or None, gov_label=gov_label or None, **values))
+        values = {
+            n: maker.cell(
+                row.cells[c], row.page, row_code=code or None, row_label=compact(label), column=paths[c]
+            )
+            for c, n in mapping.items()
+            if c < len(row.cells)
+        }
+        group: Group = "total" if not code else _group(code, label)
+        rows.append(
+            S.B06Row(
+                code=code or None,
+                label=compact(label),
+                group=group,
+                page=row.page,
+                gov_code=gov_code or None,
+                gov_label=gov_label or None,
+                **values,
+            )
+        )
     return S.B06(**_base(occ, maker.unit), rows=rows)
 
 
@@ -395,12 +487,22 @@ def parse_b07(occ: Occurrence, maker: Maker) -> BaseModel:
     for row in occ.rows()[occ.header_count :]:
         texts = row.texts()
         code = next((compact(t) for t in texts if re.fullmatch(r"\d{3}(\d{2})?", compact(t))), "")
-        label = next((t.strip() for c, t in enumerate(texts) if t.strip() and c not in mapping and compact(t) != code), "")
+        label = next(
+            (t.strip() for c, t in enumerate(texts) if t.strip() and c not in mapping and compact(t) != code),
+            "",
+        )
         if not label:
             continue
-        values = {n: maker.cell(row.cells[c], row.page, row_code=code or None, row_label=label, column=paths[c])
-                  for c, n in mapping.items() if c < len(row.cells)}
-        rows.append(S.B07Row(code=code or None, label=label, group=_group(code or None, label), page=row.page, **values))
+        values = {
+            n: maker.cell(row.cells[c], row.page, row_code=code or None, row_label=label, column=paths[c])
+            for c, n in mapping.items()
+            if c < len(row.cells)
+        }
+        rows.append(
+            S.B07Row(
+                code=code or None, label=label, group=_group(code or None, label), page=row.page, **values
+            )
+        )
     return S.B07(**_base(occ, maker.unit), rows=rows)
 
 
@@ -418,16 +520,29 @@ def parse_b11(occ: Occurrence, maker: Maker) -> BaseModel:
         name = texts[name_col].strip() if name_col < len(texts) else ""
         unit_name = texts[unit_col].strip() if unit_col < len(texts) else ""
         kind = texts[kind_col].strip() if kind_col < len(texts) else ""
+        level: Literal["total", "unit", "project"]
         if re.fullmatch(r"\d+", name):
             level, code, label = "unit", name, unit_name
         elif name:
             level, code, label = "project", None, name
         else:
             level, code, label = "total", None, "合计"
-        values = {n: maker.cell(row.cells[c], row.page, row_code=code, row_label=compact(label), column=paths[c])
-                  for c, n in mapping.items() if c < len(row.cells)}
-        rows.append(S.B11Row(kind=kind or None, code=code, label=compact(label),
-                             unit_name=unit_name if level == "project" else None, level=level, page=row.page, **values))
+        values = {
+            n: maker.cell(row.cells[c], row.page, row_code=code, row_label=compact(label), column=paths[c])
+            for c, n in mapping.items()
+            if c < len(row.cells)
+        }
+        rows.append(
+            S.B11Row(
+                kind=kind or None,
+                code=code,
+                label=compact(label),
+                unit_name=unit_name if level == "project" else None,
+                level=level,
+                page=row.page,
+                **values,
+            )
+        )
     return S.B11(**_base(occ, maker.unit), rows=rows)
 
 
