@@ -87,6 +87,7 @@ def _text_row(report: Report, value: str | None, field: str, page: int, **contex
 
 def fact_rows(report: Report) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
+    ctx: dict[str, Any]
     for table in report.tables.present():
         ctx = {"table_id": table.table_id, "table_title": table.title}
         for item in getattr(table, "rows", []):
