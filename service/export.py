@@ -115,7 +115,7 @@ def fact_rows(report: Report) -> list[dict[str, Any]]:
         if ev.total_score is not None:
             rows.append(_row(report, ev.total_score, "total_score", **ctx, row="总分", row_code=None))
     for pt in perf.third_party:
-        ctx: dict[str, Any] = {
+        ctx = {
             "table_id": "PT",
             "table_title": "第三方评价得分表",
             "subject": pt.subject,
