@@ -57,6 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.set_defaults(func=cmd_docs)
 
+    p = sub.add_parser("extract", help="抽取报表与绩效指标为结构化数据（每个数值带页码与位置）")
+    p.add_argument("files", nargs="+", type=Path, help="PDF files or folders")
+    p.add_argument("--llm", choices=["auto", "never", "always"], default="auto",
+                   help="auto: LLM only where the deterministic path fails (needs OPENAI_API_KEY); never; always")
+    p.add_argument("--format", choices=["json", "facts", "csv", "xlsx"], default="json")
+    p.add_argument("-o", "--output", type=Path, help="output file (or folder for several inputs); stdout if omitted")
+    p.set_defaults(func=cmd_extract)
+
     p = sub.add_parser("demo", help="导入自带的样例报告并运行一次检索（离线）")
     p.set_defaults(func=cmd_demo)
     return parser
@@ -170,6 +178,59 @@ def cmd_docs(args: argparse.Namespace) -> int:
         )
     console.print(table)
     return 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from service import export, extraction, ingest
+    from service.errors import InputError
+
+    settings = get_settings()
+    files = ingest.expand(args.files)
+    if args.format == "xlsx" and not args.output:
+        err_console.print("--format xlsx 需要 -o 输出文件")
+        return 2
+    reports, failed = [], 0
+    for path in files:
+        try:
+            reports.append(extraction.extract_file(path, settings, llm=args.llm))
+        except InputError as exc:
+            err_console.print(f"[red]✗[/red] {exc}")
+            failed += 1
+    per_file = args.output is not None and (args.output.is_dir() or len(files) > 1 and not args.output.suffix)
+    outputs: list[tuple[Path | None, list]] = (
+        [(args.output / f"{Path(r.meta.file_name).stem}.{_ext(args.format)}", [r]) for r in reports]
+        if per_file
+        else [(args.output, reports)]
+    )
+    for target, group in outputs:
+        if target is not None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        _write_reports(group, args.format, target, export)
+    if failed:
+        err_console.print(f"{failed} 个文件失败，其余 {len(reports)} 个已抽取")
+    return 1 if failed else 0
+
+
+def _ext(fmt: str) -> str:
+    return {"facts": "jsonl"}.get(fmt, fmt)
+
+
+def _write_reports(reports: list, fmt: str, target: Path | None, export) -> None:  # type: ignore[no-untyped-def]
+    if fmt == "xlsx":
+        assert target is not None
+        export.write_xlsx([row for r in reports for row in export.fact_rows(r)], target)
+        return
+    if fmt == "json":
+        docs = [json.loads(r.model_dump_json()) for r in reports]
+        text = json.dumps(docs[0] if len(docs) == 1 else docs, ensure_ascii=False, indent=1) + "\n"
+    elif fmt == "facts":
+        text = export.to_jsonl([row for r in reports for row in export.fact_rows(r)])
+    else:
+        text = export.to_csv([row for r in reports for row in export.fact_rows(r)])
+    if target is None:
+        sys.stdout.write(text)
+    else:
+        target.write_text(text, encoding="utf-8")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

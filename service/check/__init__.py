@@ -1,0 +1,41 @@
+"""The deterministic checker: a Report in, Findings out. No I/O, no LLM, no floats, no clock.
+
+Every rule of checker-rules.md is a small function registered below, grouped as in the
+catalogue; each returns its evaluations through a Ctx, which records the operands (with page and
+box) and which facts each outcome touched, so every fact gets a status.
+"""
+
+from __future__ import annotations
+
+from schemas.facts import Status
+from schemas.findings import CheckResult
+from schemas.report import Report, iter_facts
+from service.check import intra
+from service.check.base import Ctx, Rule
+
+RULES: list[Rule] = [*intra.RULES]
+
+
+def check_report(report: Report) -> CheckResult:
+    ctx = Ctx(report)
+    for rule in RULES:
+        ctx.current = rule
+        rule.fn(ctx)
+    apply_statuses(report, ctx)
+    return CheckResult(doc=report.meta.file_name, doc_id=report.meta.doc_id, findings=ctx.findings)
+
+
+def apply_statuses(report: Report, ctx: Ctx) -> None:
+    """failed if any identity through the fact fails; else verified if one holds exactly; else residue
+    if one holds within tolerance; else unverified (no rule touches it)."""
+    outcomes: dict[int, set[str]] = {}
+    for outcome, facts in ctx.touched:
+        for fact in facts:
+            outcomes.setdefault(id(fact), set()).add(outcome)
+    for _, _, fact in iter_facts(report):
+        seen = outcomes.get(id(fact), set())
+        status: Status = (
+            "failed" if "FAIL" in seen else "verified" if "PASS" in seen else "residue" if "PASS_RESIDUE" in seen
+            else "unverified"
+        )
+        fact.status = status

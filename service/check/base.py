@@ -1,0 +1,261 @@
+"""The checker's building blocks: the rule registry, the context that turns evaluations into
+findings (and remembers which facts each outcome touched), and lookups into a Report. Pure."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
+
+from schemas.facts import Fact
+from schemas.findings import Diagnosis, Finding, Group, Operand, Outcome, Severity
+from schemas.report import Report
+from service.check.arith import Evaluation, Q, check_copy, check_difference, check_ratio, check_sum, fmt, q
+from service.numbers import compact
+
+RuleFn = Callable[["Ctx"], None]
+
+
+@dataclass(frozen=True)
+class Rule:
+    rule_id: str
+    group: Group
+    severity: Severity
+    fn: RuleFn
+
+    @property
+    def doc(self) -> str:
+        return (self.fn.__doc__ or "").strip()
+
+
+def registry() -> tuple[list[Rule], Callable[[str, Severity], Callable[[RuleFn], RuleFn]]]:
+    """A module's rule list and the decorator that fills it: ``@rule("INTRA-01", "error")``."""
+    rules: list[Rule] = []
+
+    def rule(rule_id: str, severity: Severity) -> Callable[[RuleFn], RuleFn]:
+        def register(fn: RuleFn) -> RuleFn:
+            rules.append(Rule(rule_id, rule_id.split("-")[0], severity, fn))  # type: ignore[arg-type]
+            return fn
+
+        return register
+
+    return rules, rule
+
+
+@dataclass
+class Ctx:
+    """Runs one rule at a time; every evaluation becomes a Finding with its operands."""
+
+    report: Report
+    findings: list[Finding] = field(default_factory=list)
+    touched: list[tuple[Outcome, list[Fact]]] = field(default_factory=list)
+    current: Rule | None = None
+
+    @property
+    def note(self) -> str | None:
+        return self.report.meta.rounding_note
+
+    # -------------------------------------------------------------- recording
+
+    def emit(
+        self,
+        outcome: Outcome,
+        message: str,
+        operands: Sequence[Q] = (),
+        *,
+        expected: str | None = None,
+        actual: str | None = None,
+        delta: str | None = None,
+        tolerance: str | None = None,
+        diagnosis: Diagnosis | None = None,
+        severity: Severity | None = None,
+        extra: Sequence[Operand] = (),
+    ) -> Finding:
+        assert self.current is not None
+        if severity is None:
+            severity = self.current.severity if outcome == "FAIL" else "info"
+        ops = [o.operand() for o in operands] + list(extra)
+        finding = Finding(
+            rule_id=self.current.rule_id,
+            severity=severity,
+            outcome=outcome,
+            diagnosis=diagnosis,
+            message=message,
+            expected=expected,
+            actual=actual,
+            delta=delta,
+            tolerance=tolerance,
+            pages=sorted({o.page for o in ops if o.page is not None}),
+            operands=ops,
+            note=self.note if outcome == "PASS_RESIDUE" else None,
+        )
+        self.findings.append(finding)
+        self.touched.append((outcome, [o.fact for o in operands if o.fact is not None]))
+        return finding
+
+    def evaluated(self, ev: Evaluation, message: str, operands: Sequence[Q], decimals: int = 2,
+                  severity: Severity | None = None) -> Finding:
+        scale = _display_scale(operands)
+        return self.emit(
+            ev.outcome,
+            message + _verdict(ev.outcome),
+            operands,
+            expected=fmt(ev.expected / scale, decimals),
+            actual=fmt(ev.actual / scale, decimals),
+            delta=fmt(ev.delta / scale, decimals),
+            tolerance=fmt(ev.tolerance / scale, max(decimals, 3)),
+            diagnosis=ev.diagnosis,
+            severity=severity,
+        )
+
+    def skip(self, message: str, operands: Sequence[Q] = ()) -> None:
+        self.emit("SKIP", f"无法核验：{message}", operands)
+
+    def fail(self, message: str, operands: Sequence[Q] = (), severity: Severity | None = None,
+             diagnosis: Diagnosis | None = None, **values: Any) -> None:
+        self.emit("FAIL", message, operands, severity=severity, diagnosis=diagnosis, **values)
+
+    def ok(self, message: str, operands: Sequence[Q] = ()) -> None:
+        self.emit("PASS", message, operands)
+
+    # -------------------------------------------------------------- the three tolerance families
+
+    def sum(self, message: str, total: Q | None, items: Sequence[Q | None], weights: Sequence[int] | None = None,
+            severity: Severity | None = None) -> Evaluation | None:
+        if total is None or any(i is None for i in items):
+            missing = "、".join(o.label for o in ([total] if total is None else []) if o) or _missing(total, items)
+            self.skip(f"{message}（缺少 {missing}）", [o for o in [total, *items] if o is not None])
+            return None
+        ev = check_sum(total, [i for i in items if i is not None], weights)
+        self.evaluated(ev, message, [total, *[i for i in items if i is not None]], _decimals(total), severity)
+        return ev
+
+    def copy(self, message: str, reported: Q | None, reference: Q | None,
+             severity: Severity | None = None) -> Evaluation | None:
+        if reported is None or reference is None:
+            self.skip(f"{message}（缺少数据）", [o for o in (reported, reference) if o is not None])
+            return None
+        ev = check_copy(reported, reference)
+        if ev.outcome == "FAIL" and severity is None and abs(ev.delta) <= 2 * reported.half + reference.half:
+            severity = "warning"  # wrong only in the last printed digit
+        self.evaluated(ev, message, [reported, reference], _decimals(reported), severity)
+        return ev
+
+    def ratio(self, message: str, reported: Q | None, numerator: Q | None, denominator: Q | None,
+              scale: Decimal = Decimal(100), severity: Severity | None = None,
+              downgrade_one_ulp: bool = True) -> Evaluation | None:
+        if reported is None or numerator is None or denominator is None:
+            self.skip(f"{message}（缺少数据）", [o for o in (reported, numerator, denominator) if o is not None])
+            return None
+        ev = check_ratio(reported, numerator, denominator, scale)
+        if ev is None:
+            self.skip(f"{message}（分母为 0）", [reported, numerator, denominator])
+            return None
+        if ev.outcome == "FAIL" and severity is None and downgrade_one_ulp and _one_ulp(ev, reported):
+            severity = "warning"
+        self.emit(
+            ev.outcome, message + _verdict(ev.outcome), [reported, numerator, denominator],
+            expected=fmt(ev.expected, reported.decimals + 2), actual=fmt(ev.actual, reported.decimals),
+            delta=fmt(ev.delta, reported.decimals + 2), tolerance=fmt(ev.tolerance, reported.decimals + 1),
+            diagnosis=ev.diagnosis, severity=severity,
+        )
+        return ev
+
+    def difference(self, message: str, reported: Q | None, a: Q | None, b: Q | None,
+                   severity: Severity | None = None) -> Evaluation | None:
+        if reported is None or a is None or b is None:
+            self.skip(f"{message}（缺少数据）", [o for o in (reported, a, b) if o is not None])
+            return None
+        ev = check_difference(reported, a, b)
+        self.evaluated(ev, message, [reported, a, b], _decimals(reported), severity)
+        return ev
+
+
+def _missing(total: Q | None, items: Sequence[Q | None]) -> str:
+    return "部分数据" if total is not None else "合计"
+
+
+def _decimals(x: Q) -> int:
+    return x.decimals if x.fact is not None else 2
+
+
+def _display_scale(operands: Sequence[Q]) -> Decimal:
+    first = next((o.fact for o in operands if o.fact is not None), None)
+    if first is not None and first.is_money:
+        return first.value_yuan / first.value if first.value and first.value_yuan else {"万元": Decimal(10_000), "亿元": Decimal(10**8)}.get(first.unit, Decimal(1))
+    return Decimal(1)
+
+
+def _one_ulp(ev: Evaluation, reported: Q) -> bool:
+    ulp = Decimal(10) ** (-reported.decimals)
+    return abs(ev.actual - ev.expected) <= ulp * Decimal("1.5")
+
+
+def _verdict(outcome: Outcome) -> str:
+    return {"PASS": "，相符", "PASS_RESIDUE": "，差额在四舍五入容差内", "FAIL": "，不符", "SKIP": ""}[outcome]
+
+
+# ------------------------------------------------------------------ lookups
+
+
+def flat(text: str | None) -> str:
+    return compact(text or "")
+
+
+def rows(model: BaseModel | None) -> list[Any]:
+    return list(getattr(model, "rows", []) or []) if model is not None else []
+
+
+def find_row(model: BaseModel | None, *patterns: str, side: str | None = None) -> Any | None:
+    """The first row whose label matches one of the regex patterns (on the compact label)."""
+    for row in rows(model):
+        if side is not None and getattr(row, "side", None) != side:
+            continue
+        label = flat(getattr(row, "label", ""))
+        if any(re.search(p, label) for p in patterns):
+            return row
+    return None
+
+
+def val(row: Any | None, field_name: str, label: str) -> Q | None:
+    if row is None:
+        return None
+    fact = getattr(row, field_name, None)
+    return q(fact, label) if isinstance(fact, Fact) else None
+
+
+def fact_q(fact: Fact | None, label: str) -> Q | None:
+    return q(fact, label) if fact is not None else None
+
+
+def total_row(model: BaseModel | None) -> Any | None:
+    return next((r for r in rows(model) if getattr(r, "code", None) is None and "合计" in flat(r.label)), None)
+
+
+def coded(model: BaseModel | None) -> list[Any]:
+    return [r for r in rows(model) if getattr(r, "code", None)]
+
+
+def children(model: BaseModel | None, code: str) -> list[Any]:
+    want = len(code) + 2
+    return [r for r in coded(model) if r.code.startswith(code) and len(r.code) == want]
+
+
+def fact_fields(row: Any) -> Iterator[tuple[str, Fact]]:
+    for name in type(row).model_fields:
+        value = getattr(row, name)
+        if isinstance(value, Fact):
+            yield name, value
+
+
+def label_of(table_id: str, row: Any, column: str) -> str:
+    code = getattr(row, "code", None)
+    return f"{table_id} {code + ' ' if code else ''}{row.label} {column}"
+
+
+def nonzero(items: Iterable[Q | None]) -> list[Q]:
+    return [i for i in items if i is not None and i.value != 0]
