@@ -29,7 +29,10 @@ def top_level_models() -> dict[str, type[BaseModel]]:
 
 def json_schemas() -> dict[str, str]:
     return {
-        f"{name}.schema.json": json.dumps(model.model_json_schema(), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+        f"{name}.schema.json": json.dumps(
+            model.model_json_schema(), ensure_ascii=False, indent=1, sort_keys=True
+        )
+        + "\n"
         for name, model in top_level_models().items()
     }
 

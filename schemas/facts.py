@@ -50,7 +50,7 @@ class Fact(Strict):
     unit: str = Field(description="单位 / 元, 万元, 亿元, %, 分, 个, 人次 …")
     decimals: int = Field(description="小数位 / number of decimals printed (or inferred for the column)")
     value_yuan: Decimal | None = Field(default=None, description="折合元 / the value in 元 (money only)")
-    provenance: Provenance
+    provenance: Provenance = Field(description="出处 / document, page, box, table, row and column")
     source: Source = Field(default="deterministic", description="来源 / deterministic extractor or LLM")
     status: Status = Field(default="unchecked", description="核验状态 / set by the checker")
 

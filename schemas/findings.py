@@ -32,7 +32,9 @@ class Finding(Strict):
     rule_id: str = Field(description="规则 / rule id, e.g. INTRA-07")
     severity: Severity = Field(description="级别 / error or warning for a FAIL; info for residues and skips")
     outcome: Outcome = Field(description="结果 / PASS, PASS_RESIDUE, FAIL or SKIP")
-    diagnosis: Diagnosis | None = Field(default=None, description="诊断 / TRUNCATED, DOUBLE_ROUNDED, PLUG_100 …")
+    diagnosis: Diagnosis | None = Field(
+        default=None, description="诊断 / TRUNCATED, DOUBLE_ROUNDED, PLUG_100 …"
+    )
     message: str = Field(description="说明 / one line a reviewer understands")
     expected: str | None = Field(default=None, description="应为 / the recomputed value")
     actual: str | None = Field(default=None, description="实为 / the printed value")
@@ -51,7 +53,9 @@ class InventoryItem(Strict):
     status: Literal["present", "empty_with_note", "empty_without_note", "missing"] = Field(description="状态")
     title: str | None = Field(default=None, description="标题 / title as printed in the body")
     pages: list[int] = Field(default_factory=list, description="页码 / pages in the body")
-    in_toc: bool | None = Field(default=None, description="目录 / listed in the 目录 (None when there is no 目录)")
+    in_toc: bool | None = Field(
+        default=None, description="目录 / listed in the 目录 (None when there is no 目录)"
+    )
 
 
 class CheckResult(Strict):

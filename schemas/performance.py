@@ -67,7 +67,7 @@ class SelfEvaluation(Strict):
 class ThirdPartyScore(Strict):
     """第三方评价得分表 (PT): 一级指标 with 权重/得分/得分率."""
 
-    table_id: Literal["PT"] = "PT"
+    table_id: Literal["PT"] = Field(default="PT", description="表 / logical table id")
     subject: str = Field(description="项目 / evaluated project")
     pages: list[int] = Field(description="页码 / pages")
     level1: list[str] = Field(description="一级指标 / indicator names in order (总分 last)")
@@ -79,7 +79,7 @@ class ThirdPartyScore(Strict):
 class TargetTable(Strict):
     """部门(单位)整体绩效目标表 (B12)."""
 
-    table_id: Literal["B12"] = "B12"
+    table_id: Literal["B12"] = Field(default="B12", description="表 / logical table id")
     title: str = Field(description="表名 / title as printed")
     subject: str = Field(description="部门 / department")
     unit: str = Field(default="万元", description="金额单位 / unit of the budget block")
@@ -109,7 +109,7 @@ class ProjectTarget(Strict):
 class ProjectTargets(Strict):
     """部门预算项目绩效目标汇总表 (B13)."""
 
-    table_id: Literal["B13"] = "B13"
+    table_id: Literal["B13"] = Field(default="B13", description="表 / logical table id")
     title: str = Field(description="表名 / title as printed")
     unit: str = Field(default="万元", description="金额单位 / money unit")
     pages: list[int] = Field(description="页码 / pages")

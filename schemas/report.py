@@ -14,6 +14,20 @@ from schemas.performance import ProjectTargets, SelfEvaluation, TargetTable, Thi
 ClaimKind = Literal["amount", "share", "change", "change_rate", "rate", "count", "ratio", "points"]
 
 
+class LLMRun(Strict):
+    """What the LLM path did for one document."""
+
+    mode: Literal["auto", "always"] = Field(description="模式 / --llm mode")
+    model: str = Field(description="模型 / chat model name")
+    requests: int = Field(default=0, description="请求数 / requests sent")
+    cached: int = Field(default=0, description="缓存命中 / answers read from the cache")
+    input_tokens: int = Field(default=0, description="输入 token / prompt tokens, from the API responses")
+    output_tokens: int = Field(default=0, description="输出 token / completion tokens")
+    tables: list[str] = Field(default_factory=list, description="表 / tables the LLM extracted")
+    rejected: list[str] = Field(default_factory=list, description="未落地 / values not found on their page")
+    notes: list[str] = Field(default_factory=list, description="说明 / retries, budget, unverified tables")
+
+
 class Meta(Strict):
     doc_id: str = Field(description="文档编号 / document id (content hash)")
     file_name: str = Field(description="文件名 / file name")
@@ -25,32 +39,35 @@ class Meta(Strict):
     rounding_note: str | None = Field(
         default=None, description="尾数误差说明 / the report's rounding note, if any"
     )
+    llm: LLMRun | None = Field(default=None, description="LLM / what the LLM path did (absent offline)")
 
 
 class Tables(Strict):
     """The disclosure tables found, by logical id; absent tables are null."""
 
-    T01: t.T01 | None = None
-    T02: t.T02 | None = None
-    T03: t.T03 | None = None
-    T04: t.T04 | None = None
-    T05: t.T05 | None = None
-    T06: t.T06 | None = None
-    T07: t.T07 | None = None
-    T08: t.T08 | None = None
-    T09: t.T09 | None = None
-    T10: t.T10 | None = None
-    B01: t.B01 | None = None
-    B02: t.B02 | None = None
-    B03: t.B03 | None = None
-    B04: t.B04 | None = None
-    B05: t.B05 | None = None
-    B06: t.B06 | None = None
-    B07: t.B07 | None = None
-    B08: t.B08 | None = None
-    B09: t.B09 | None = None
-    B10: t.B10 | None = None
-    B11: t.B11 | None = None
+    T01: t.T01 | None = Field(default=None, description="收入支出决算总表 / table T01")
+    T02: t.T02 | None = Field(default=None, description="收入决算表 / table T02")
+    T03: t.T03 | None = Field(default=None, description="支出决算表 / table T03")
+    T04: t.T04 | None = Field(default=None, description="财政拨款收入支出决算总表 / table T04")
+    T05: t.T05 | None = Field(default=None, description="一般公共预算财政拨款支出决算表 / table T05")
+    T06: t.T06 | None = Field(
+        default=None, description="一般公共预算财政拨款基本支出决算(明细)表 / table T06"
+    )
+    T07: t.T07 | None = Field(default=None, description="“三公”经费支出决算表 / table T07")
+    T08: t.T08 | None = Field(default=None, description="政府性基金预算财政拨款收入支出决算表 / table T08")
+    T09: t.T09 | None = Field(default=None, description="国有资本经营预算财政拨款支出决算表 / table T09")
+    T10: t.T10 | None = Field(default=None, description="部门决算公开相关信息统计表 / table T10")
+    B01: t.B01 | None = Field(default=None, description="部门收支总体情况表 / table B01")
+    B02: t.B02 | None = Field(default=None, description="部门收入总体情况表 / table B02")
+    B03: t.B03 | None = Field(default=None, description="部门支出总体情况表 / table B03")
+    B04: t.B04 | None = Field(default=None, description="财政拨款收支总体情况表 / table B04")
+    B05: t.B05 | None = Field(default=None, description="一般公共预算支出情况表 / table B05")
+    B06: t.B06 | None = Field(default=None, description="一般公共预算基本支出表 / table B06")
+    B07: t.B07 | None = Field(default=None, description="支出经济分类汇总表 / table B07")
+    B08: t.B08 | None = Field(default=None, description="一般公共预算“三公”经费支出情况表 / table B08")
+    B09: t.B09 | None = Field(default=None, description="政府性基金预算支出情况表 / table B09")
+    B10: t.B10 | None = Field(default=None, description="国有资本经营预算支出情况表 / table B10")
+    B11: t.B11 | None = Field(default=None, description="项目支出表 / table B11")
 
     def present(self) -> Iterator[t.TableBase]:
         for name in type(self).model_fields:
@@ -89,9 +106,9 @@ class TocEntry(Strict):
 class Report(Strict):
     """Everything extracted from one report."""
 
-    meta: Meta
-    tables: Tables = Field(default_factory=Tables)
-    performance: Performance = Field(default_factory=Performance)
+    meta: Meta = Field(description="报告信息 / department, year, kind, unit, document id")
+    tables: Tables = Field(default_factory=Tables, description="报表 / the disclosure tables found")
+    performance: Performance = Field(default_factory=Performance, description="绩效 / performance tables")
     claims: list[Claim] = Field(default_factory=list, description="情况说明中的数字 / narrative claims")
     toc: list[TocEntry] = Field(default_factory=list, description="目录 / table of contents entries")
     text_pages: dict[int, str] = Field(

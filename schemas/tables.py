@@ -57,7 +57,7 @@ class T01Row(SideRow):
 class T01(TableBase):
     """收入支出决算总表 — income/expenditure summary."""
 
-    table_id: Literal["T01"] = "T01"
+    table_id: Literal["T01"] = Field(default="T01", description="表 / logical table id")
     rows: list[T01Row] = Field(default_factory=list, description="行 / rows of both sides")
 
 
@@ -74,7 +74,7 @@ class T02Row(CodedRow):
 class T02(TableBase):
     """收入决算表 — income by function classification."""
 
-    table_id: Literal["T02"] = "T02"
+    table_id: Literal["T02"] = Field(default="T02", description="表 / logical table id")
     rows: list[T02Row] = Field(default_factory=list, description="行 / rows")
 
 
@@ -90,7 +90,7 @@ class T03Row(CodedRow):
 class T03(TableBase):
     """支出决算表 — expenditure by function classification."""
 
-    table_id: Literal["T03"] = "T03"
+    table_id: Literal["T03"] = Field(default="T03", description="表 / logical table id")
     rows: list[T03Row] = Field(default_factory=list, description="行 / rows")
 
 
@@ -105,7 +105,7 @@ class T04Row(SideRow):
 class T04(TableBase):
     """财政拨款收入支出决算总表 — fiscal appropriation summary."""
 
-    table_id: Literal["T04"] = "T04"
+    table_id: Literal["T04"] = Field(default="T04", description="表 / logical table id")
     rows: list[T04Row] = Field(default_factory=list, description="行 / rows of both sides")
 
 
@@ -118,7 +118,7 @@ class T05Row(CodedRow):
 class T05(TableBase):
     """一般公共预算财政拨款支出决算表 — general public budget expenditure."""
 
-    table_id: Literal["T05"] = "T05"
+    table_id: Literal["T05"] = Field(default="T05", description="表 / logical table id")
     rows: list[T05Row] = Field(default_factory=list, description="行 / rows")
 
 
@@ -139,7 +139,7 @@ class T06Row(EconomicRow):
 class T06(TableBase):
     """一般公共预算财政拨款基本支出决算表 (or …支出决算明细表) — basic expenditure by economic code."""
 
-    table_id: Literal["T06"] = "T06"
+    table_id: Literal["T06"] = Field(default="T06", description="表 / logical table id")
     variant: Literal["basic", "detail"] = Field(
         default="basic", description="版式 / 基本支出表 or 明细表 variant"
     )
@@ -164,7 +164,7 @@ class SanGongRow(Strict):
 class T07(TableBase):
     """“三公”经费支出决算表."""
 
-    table_id: Literal["T07"] = "T07"
+    table_id: Literal["T07"] = Field(default="T07", description="表 / logical table id")
     rows: list[SanGongRow] = Field(default_factory=list, description="行 / 预算数 and 决算数")
 
 
@@ -180,7 +180,7 @@ class T08Row(CodedRow):
 class T08(TableBase):
     """政府性基金预算财政拨款收入支出决算表."""
 
-    table_id: Literal["T08"] = "T08"
+    table_id: Literal["T08"] = Field(default="T08", description="表 / logical table id")
     rows: list[T08Row] = Field(default_factory=list, description="行 / rows")
 
 
@@ -193,7 +193,7 @@ class T09Row(CodedRow):
 class T09(TableBase):
     """国有资本经营预算财政拨款(收入)支出决算表."""
 
-    table_id: Literal["T09"] = "T09"
+    table_id: Literal["T09"] = Field(default="T09", description="表 / logical table id")
     rows: list[T09Row] = Field(default_factory=list, description="行 / rows")
 
 
@@ -208,7 +208,7 @@ class T10Row(Strict):
 class T10(TableBase):
     """部门决算公开相关信息统计表 (Shanxi)."""
 
-    table_id: Literal["T10"] = "T10"
+    table_id: Literal["T10"] = Field(default="T10", description="表 / logical table id")
     rows: list[T10Row] = Field(default_factory=list, description="行 / rows")
 
 
@@ -222,7 +222,7 @@ class B01Row(SideRow):
 class B01(TableBase):
     """部门收支总体情况表."""
 
-    table_id: Literal["B01"] = "B01"
+    table_id: Literal["B01"] = Field(default="B01", description="表 / logical table id")
     rows: list[B01Row] = Field(default_factory=list, description="行 / rows of both sides")
 
 
@@ -240,7 +240,7 @@ class B02Row(CodedRow):
 class B02(TableBase):
     """部门收入总体情况表."""
 
-    table_id: Literal["B02"] = "B02"
+    table_id: Literal["B02"] = Field(default="B02", description="表 / logical table id")
     rows: list[B02Row] = Field(default_factory=list, description="行 / rows")
 
 
@@ -260,7 +260,7 @@ class BudgetExpenditureRow(CodedRow):
 class B03(TableBase):
     """部门支出总体情况表."""
 
-    table_id: Literal["B03"] = "B03"
+    table_id: Literal["B03"] = Field(default="B03", description="表 / logical table id")
     rows: list[BudgetExpenditureRow] = Field(default_factory=list, description="行 / rows")
 
 
@@ -276,14 +276,14 @@ class B04Row(SideRow):
 class B04(TableBase):
     """财政拨款收支总体情况表."""
 
-    table_id: Literal["B04"] = "B04"
+    table_id: Literal["B04"] = Field(default="B04", description="表 / logical table id")
     rows: list[B04Row] = Field(default_factory=list, description="行 / rows of both sides")
 
 
 class B05(TableBase):
     """一般公共预算支出情况表."""
 
-    table_id: Literal["B05"] = "B05"
+    table_id: Literal["B05"] = Field(default="B05", description="表 / logical table id")
     rows: list[BudgetExpenditureRow] = Field(default_factory=list, description="行 / rows")
 
 
@@ -300,7 +300,7 @@ class B06Row(EconomicRow):
 class B06(TableBase):
     """一般公共预算基本支出表."""
 
-    table_id: Literal["B06"] = "B06"
+    table_id: Literal["B06"] = Field(default="B06", description="表 / logical table id")
     rows: list[B06Row] = Field(default_factory=list, description="行 / rows")
 
 
@@ -313,14 +313,14 @@ class B07Row(EconomicRow):
 class B07(TableBase):
     """支出经济分类汇总表."""
 
-    table_id: Literal["B07"] = "B07"
+    table_id: Literal["B07"] = Field(default="B07", description="表 / logical table id")
     rows: list[B07Row] = Field(default_factory=list, description="行 / rows")
 
 
 class B08(TableBase):
     """一般公共预算“三公”经费支出情况表."""
 
-    table_id: Literal["B08"] = "B08"
+    table_id: Literal["B08"] = Field(default="B08", description="表 / logical table id")
     rows: list[SanGongRow] = Field(default_factory=list, description="行 / the budget row")
 
 
@@ -333,14 +333,14 @@ class B09Row(CodedRow):
 class B09(TableBase):
     """政府性基金预算支出情况表."""
 
-    table_id: Literal["B09"] = "B09"
+    table_id: Literal["B09"] = Field(default="B09", description="表 / logical table id")
     rows: list[B09Row] = Field(default_factory=list, description="行 / rows")
 
 
 class B10(TableBase):
     """国有资本经营预算支出情况表."""
 
-    table_id: Literal["B10"] = "B10"
+    table_id: Literal["B10"] = Field(default="B10", description="表 / logical table id")
     rows: list[B09Row] = Field(default_factory=list, description="行 / rows")
 
 
@@ -365,5 +365,5 @@ class B11Row(Strict):
 class B11(TableBase):
     """项目支出表."""
 
-    table_id: Literal["B11"] = "B11"
+    table_id: Literal["B11"] = Field(default="B11", description="表 / logical table id")
     rows: list[B11Row] = Field(default_factory=list, description="行 / rows")

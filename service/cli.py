@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -59,10 +60,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("extract", help="抽取报表与绩效指标为结构化数据（每个数值带页码与位置）")
     p.add_argument("files", nargs="+", type=Path, help="PDF files or folders")
-    p.add_argument("--llm", choices=["auto", "never", "always"], default="auto",
-                   help="auto: LLM only where the deterministic path fails (needs OPENAI_API_KEY); never; always")
+    p.add_argument(
+        "--llm",
+        choices=["auto", "never", "always"],
+        default="auto",
+        help="auto: LLM only where the deterministic path fails (needs OPENAI_API_KEY); never; always",
+    )
     p.add_argument("--format", choices=["json", "facts", "csv", "xlsx"], default="json")
-    p.add_argument("-o", "--output", type=Path, help="output file (or folder for several inputs); stdout if omitted")
+    p.add_argument(
+        "-o", "--output", type=Path, help="output file (or folder for several inputs); stdout if omitted"
+    )
     p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("demo", help="导入自带的样例报告并运行一次检索（离线）")
@@ -182,7 +189,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from service import export, extraction, ingest
-    from service.errors import InputError
+    from service.errors import InputError, LLMError
 
     settings = get_settings()
     files = ingest.expand(args.files)
@@ -192,10 +199,22 @@ def cmd_extract(args: argparse.Namespace) -> int:
     reports, failed = [], 0
     for path in files:
         try:
-            reports.append(extraction.extract_file(path, settings, llm=args.llm))
-        except InputError as exc:
-            err_console.print(f"[red]✗[/red] {exc}")
+            result = extraction.extract_file(path, settings, llm=args.llm)
+        except (InputError, LLMError) as exc:
+            err_console.print(
+                f"[red]✗[/red] {path.name}: {exc}" if isinstance(exc, LLMError) else f"[red]✗[/red] {exc}"
+            )
             failed += 1
+            continue
+        reports.append(result.report)
+        if result.report.meta.llm is not None:
+            run = result.report.meta.llm
+            err_console.print(
+                f"{path.name}: LLM {run.requests} 次请求（缓存 {run.cached}），"
+                f"token {run.input_tokens}+{run.output_tokens}，未落地数值 {len(run.rejected)}"
+            )
+            for note in run.notes:
+                err_console.print(f"  {note}")
     per_file = args.output is not None and (args.output.is_dir() or len(files) > 1 and not args.output.suffix)
     outputs: list[tuple[Path | None, list]] = (
         [(args.output / f"{Path(r.meta.file_name).stem}.{_ext(args.format)}", [r]) for r in reports]
@@ -215,7 +234,7 @@ def _ext(fmt: str) -> str:
     return {"facts": "jsonl"}.get(fmt, fmt)
 
 
-def _write_reports(reports: list, fmt: str, target: Path | None, export) -> None:  # type: ignore[no-untyped-def]
+def _write_reports(reports: list[Any], fmt: str, target: Path | None, export: Any) -> None:
     if fmt == "xlsx":
         assert target is not None
         export.write_xlsx([row for r in reports for row in export.fact_rows(r)], target)

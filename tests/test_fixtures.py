@@ -7,6 +7,7 @@ import sys
 
 import pymupdf
 import pytest
+
 from conftest import FIXTURES, NAMES
 
 sys.path.insert(0, str(FIXTURES))

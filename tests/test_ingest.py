@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import BAD, FIXTURES
 
+from conftest import BAD, FIXTURES
 from service import chunking, cli, ingest
 from service.config import Settings, get_settings
 from service.errors import BudgetQAError

@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import BAD, FIXTURES
 
+from conftest import BAD, FIXTURES
 from service import pdf
 from service.errors import InputError
 

@@ -27,7 +27,8 @@ def check_report(report: Report) -> CheckResult:
 
 def apply_statuses(report: Report, ctx: Ctx) -> None:
     """failed if any identity through the fact fails; else verified if one holds exactly; else residue
-    if one holds within tolerance; else unverified (no rule touches it)."""
+    if one holds within tolerance; else unverified (no rule touches it). An LLM-read value that
+    still fails after its second attempt is unverified."""
     outcomes: dict[int, set[str]] = {}
     for outcome, facts in ctx.touched:
         for fact in facts:
@@ -35,7 +36,14 @@ def apply_statuses(report: Report, ctx: Ctx) -> None:
     for _, _, fact in iter_facts(report):
         seen = outcomes.get(id(fact), set())
         status: Status = (
-            "failed" if "FAIL" in seen else "verified" if "PASS" in seen else "residue" if "PASS_RESIDUE" in seen
+            "failed"
+            if "FAIL" in seen
+            else "verified"
+            if "PASS" in seen
+            else "residue"
+            if "PASS_RESIDUE" in seen
             else "unverified"
         )
+        if status == "failed" and fact.source == "llm":
+            status = "unverified"  # a model's value that breaks an identity is not trusted, nor blamed on the report
         fact.status = status

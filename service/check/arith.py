@@ -40,8 +40,15 @@ class Q:
         if f is None:
             return Operand(label=self.label, value=_plain(self.value))
         p = f.provenance
-        return Operand(label=self.label, value=f.printed, unit=f.unit, page=p.page, bbox=p.bbox,
-                       table_id=p.table_id, text_span=p.text_span)
+        return Operand(
+            label=self.label,
+            value=f.printed,
+            unit=f.unit,
+            page=p.page,
+            bbox=p.bbox,
+            table_id=p.table_id,
+            text_span=p.text_span,
+        )
 
 
 def q(fact: Fact, label: str) -> Q:
@@ -81,10 +88,12 @@ def check_sum(total: Q, items: Sequence[Q], weights: Sequence[int] | None = None
     """total = Σ wᵢ·itemᵢ within h_T + Σ|wᵢ|·hᵢ over the non-zero operands (UNIT-04)."""
     weights = weights or [1] * len(items)
     expected = sum((w * i.value for w, i in zip(weights, items, strict=True)), ZERO)
-    tolerance = total.half + sum((abs(w) * i.half for w, i in zip(weights, items, strict=True) if i.value), ZERO)
+    tolerance = total.half + sum(
+        (abs(w) * i.half for w, i in zip(weights, items, strict=True) if i.value), ZERO
+    )
     delta = total.value - expected
     outcome = _outcome(delta, tolerance)
-    diagnosis = None
+    diagnosis: Diagnosis | None = None
     if outcome == "FAIL":
         diagnosis = _scale_or_sign(total.value, expected, tolerance)
     return Evaluation(outcome, expected, total.value, tolerance, diagnosis)
@@ -95,7 +104,7 @@ def check_copy(reported: Q, reference: Q) -> Evaluation:
     tolerance = reported.half + reference.half
     delta = reported.value - reference.value
     outcome = _outcome(delta, tolerance)
-    diagnosis = None
+    diagnosis: Diagnosis | None = None
     if outcome == "FAIL":
         if _truncated(reported, reference.lo, reference.hi):
             diagnosis = "TRUNCATED"
@@ -133,8 +142,12 @@ def check_difference(reported: Q, a: Q, b: Q) -> Evaluation:
     point = a.value - b.value
     meets = lo <= reported.hi and reported.lo <= hi
     if meets:
-        return Evaluation("PASS" if point == reported.value else "PASS_RESIDUE", point, reported.value, reported.half)
-    return Evaluation("FAIL", point, reported.value, reported.half, _scale_or_sign(reported.value, point, reported.half))
+        return Evaluation(
+            "PASS" if point == reported.value else "PASS_RESIDUE", point, reported.value, reported.half
+        )
+    return Evaluation(
+        "FAIL", point, reported.value, reported.half, _scale_or_sign(reported.value, point, reported.half)
+    )
 
 
 def _truncated(reported: Q, lo: Decimal, hi: Decimal) -> bool:

@@ -97,8 +97,14 @@ class Ctx:
         self.touched.append((outcome, [o.fact for o in operands if o.fact is not None]))
         return finding
 
-    def evaluated(self, ev: Evaluation, message: str, operands: Sequence[Q], decimals: int = 2,
-                  severity: Severity | None = None) -> Finding:
+    def evaluated(
+        self,
+        ev: Evaluation,
+        message: str,
+        operands: Sequence[Q],
+        decimals: int = 2,
+        severity: Severity | None = None,
+    ) -> Finding:
         scale = _display_scale(operands)
         return self.emit(
             ev.outcome,
@@ -115,8 +121,14 @@ class Ctx:
     def skip(self, message: str, operands: Sequence[Q] = ()) -> None:
         self.emit("SKIP", f"无法核验：{message}", operands)
 
-    def fail(self, message: str, operands: Sequence[Q] = (), severity: Severity | None = None,
-             diagnosis: Diagnosis | None = None, **values: Any) -> None:
+    def fail(
+        self,
+        message: str,
+        operands: Sequence[Q] = (),
+        severity: Severity | None = None,
+        diagnosis: Diagnosis | None = None,
+        **values: Any,
+    ) -> None:
         self.emit("FAIL", message, operands, severity=severity, diagnosis=diagnosis, **values)
 
     def ok(self, message: str, operands: Sequence[Q] = ()) -> None:
@@ -124,18 +136,25 @@ class Ctx:
 
     # -------------------------------------------------------------- the three tolerance families
 
-    def sum(self, message: str, total: Q | None, items: Sequence[Q | None], weights: Sequence[int] | None = None,
-            severity: Severity | None = None) -> Evaluation | None:
+    def sum(
+        self,
+        message: str,
+        total: Q | None,
+        items: Sequence[Q | None],
+        weights: Sequence[int] | None = None,
+        severity: Severity | None = None,
+    ) -> Evaluation | None:
         if total is None or any(i is None for i in items):
-            missing = "、".join(o.label for o in ([total] if total is None else []) if o) or _missing(total, items)
+            missing = "合计" if total is None else "部分数据"
             self.skip(f"{message}（缺少 {missing}）", [o for o in [total, *items] if o is not None])
             return None
         ev = check_sum(total, [i for i in items if i is not None], weights)
         self.evaluated(ev, message, [total, *[i for i in items if i is not None]], _decimals(total), severity)
         return ev
 
-    def copy(self, message: str, reported: Q | None, reference: Q | None,
-             severity: Severity | None = None) -> Evaluation | None:
+    def copy(
+        self, message: str, reported: Q | None, reference: Q | None, severity: Severity | None = None
+    ) -> Evaluation | None:
         if reported is None or reference is None:
             self.skip(f"{message}（缺少数据）", [o for o in (reported, reference) if o is not None])
             return None
@@ -145,11 +164,20 @@ class Ctx:
         self.evaluated(ev, message, [reported, reference], _decimals(reported), severity)
         return ev
 
-    def ratio(self, message: str, reported: Q | None, numerator: Q | None, denominator: Q | None,
-              scale: Decimal = Decimal(100), severity: Severity | None = None,
-              downgrade_one_ulp: bool = True) -> Evaluation | None:
+    def ratio(
+        self,
+        message: str,
+        reported: Q | None,
+        numerator: Q | None,
+        denominator: Q | None,
+        scale: Decimal = Decimal(100),
+        severity: Severity | None = None,
+        downgrade_one_ulp: bool = True,
+    ) -> Evaluation | None:
         if reported is None or numerator is None or denominator is None:
-            self.skip(f"{message}（缺少数据）", [o for o in (reported, numerator, denominator) if o is not None])
+            self.skip(
+                f"{message}（缺少数据）", [o for o in (reported, numerator, denominator) if o is not None]
+            )
             return None
         ev = check_ratio(reported, numerator, denominator, scale)
         if ev is None:
@@ -158,25 +186,27 @@ class Ctx:
         if ev.outcome == "FAIL" and severity is None and downgrade_one_ulp and _one_ulp(ev, reported):
             severity = "warning"
         self.emit(
-            ev.outcome, message + _verdict(ev.outcome), [reported, numerator, denominator],
-            expected=fmt(ev.expected, reported.decimals + 2), actual=fmt(ev.actual, reported.decimals),
-            delta=fmt(ev.delta, reported.decimals + 2), tolerance=fmt(ev.tolerance, reported.decimals + 1),
-            diagnosis=ev.diagnosis, severity=severity,
+            ev.outcome,
+            message + _verdict(ev.outcome),
+            [reported, numerator, denominator],
+            expected=fmt(ev.expected, reported.decimals + 2),
+            actual=fmt(ev.actual, reported.decimals),
+            delta=fmt(ev.delta, reported.decimals + 2),
+            tolerance=fmt(ev.tolerance, reported.decimals + 1),
+            diagnosis=ev.diagnosis,
+            severity=severity,
         )
         return ev
 
-    def difference(self, message: str, reported: Q | None, a: Q | None, b: Q | None,
-                   severity: Severity | None = None) -> Evaluation | None:
+    def difference(
+        self, message: str, reported: Q | None, a: Q | None, b: Q | None, severity: Severity | None = None
+    ) -> Evaluation | None:
         if reported is None or a is None or b is None:
             self.skip(f"{message}（缺少数据）", [o for o in (reported, a, b) if o is not None])
             return None
         ev = check_difference(reported, a, b)
         self.evaluated(ev, message, [reported, a, b], _decimals(reported), severity)
         return ev
-
-
-def _missing(total: Q | None, items: Sequence[Q | None]) -> str:
-    return "部分数据" if total is not None else "合计"
 
 
 def _decimals(x: Q) -> int:
@@ -186,7 +216,11 @@ def _decimals(x: Q) -> int:
 def _display_scale(operands: Sequence[Q]) -> Decimal:
     first = next((o.fact for o in operands if o.fact is not None), None)
     if first is not None and first.is_money:
-        return first.value_yuan / first.value if first.value and first.value_yuan else {"万元": Decimal(10_000), "亿元": Decimal(10**8)}.get(first.unit, Decimal(1))
+        return (
+            first.value_yuan / first.value
+            if first.value and first.value_yuan
+            else {"万元": Decimal(10_000), "亿元": Decimal(10**8)}.get(first.unit, Decimal(1))
+        )
     return Decimal(1)
 
 
@@ -233,7 +267,9 @@ def fact_q(fact: Fact | None, label: str) -> Q | None:
 
 
 def total_row(model: BaseModel | None) -> Any | None:
-    return next((r for r in rows(model) if getattr(r, "code", None) is None and "合计" in flat(r.label)), None)
+    return next(
+        (r for r in rows(model) if getattr(r, "code", None) is None and "合计" in flat(r.label)), None
+    )
 
 
 def coded(model: BaseModel | None) -> list[Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from service.check.arith import const
+from service.check.arith import const, q
 from service.check.base import (
     Ctx,
     children,
@@ -26,12 +26,35 @@ RULES, rule = registry()
 
 NUMERAL = r"^[一二三四五六七八九十]+、"
 FUNCTION_CLASS_NAMES = {
-    "201": "一般公共服务", "202": "外交", "203": "国防", "204": "公共安全", "205": "教育", "206": "科学技术",
-    "207": "文化旅游体育与传媒", "208": "社会保障和就业", "209": "社会保险基金", "210": "卫生健康",
-    "211": "节能环保", "212": "城乡社区", "213": "农林水", "214": "交通运输", "215": "资源勘探工业信息",
-    "216": "商业服务业", "217": "金融", "219": "援助其他地区", "220": "自然资源海洋气象", "221": "住房保障",
-    "222": "粮油物资储备", "223": "国有资本经营预算", "224": "灾害防治及应急管理", "227": "预备费",
-    "229": "其他支出", "230": "转移性支出", "231": "债务还本", "232": "债务付息", "233": "债务发行费用",
+    "201": "一般公共服务",
+    "202": "外交",
+    "203": "国防",
+    "204": "公共安全",
+    "205": "教育",
+    "206": "科学技术",
+    "207": "文化旅游体育与传媒",
+    "208": "社会保障和就业",
+    "209": "社会保险基金",
+    "210": "卫生健康",
+    "211": "节能环保",
+    "212": "城乡社区",
+    "213": "农林水",
+    "214": "交通运输",
+    "215": "资源勘探工业信息",
+    "216": "商业服务业",
+    "217": "金融",
+    "219": "援助其他地区",
+    "220": "自然资源海洋气象",
+    "221": "住房保障",
+    "222": "粮油物资储备",
+    "223": "国有资本经营预算",
+    "224": "灾害防治及应急管理",
+    "227": "预备费",
+    "229": "其他支出",
+    "230": "转移性支出",
+    "231": "债务还本",
+    "232": "债务付息",
+    "233": "债务发行费用",
     "234": "抗疫特别国债",
 }
 
@@ -67,9 +90,11 @@ def intra_01(ctx: Ctx) -> None:
     ctx.sum(
         "收入支出决算总表：总计(收) = 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余",
         val(find_row(t, "^总计$", side="income"), "amount", "总计(收)"),
-        [val(find_row(t, "^本年收入合计", side="income"), "amount", "本年收入合计"),
-         val(find_row(t, "使用非财政拨款结余", side="income"), "amount", "使用非财政拨款结余"),
-         val(find_row(t, "年初结转和结余", side="income"), "amount", "年初结转和结余")],
+        [
+            val(find_row(t, "^本年收入合计", side="income"), "amount", "本年收入合计"),
+            val(find_row(t, "使用非财政拨款结余", side="income"), "amount", "使用非财政拨款结余"),
+            val(find_row(t, "年初结转和结余", side="income"), "amount", "年初结转和结余"),
+        ],
     )
 
 
@@ -82,9 +107,11 @@ def intra_02(ctx: Ctx) -> None:
     ctx.sum(
         "收入支出决算总表：总计(支) = 本年支出合计 + 结余分配 + 年末结转和结余",
         val(find_row(t, "^总计$", side="expenditure"), "amount", "总计(支)"),
-        [val(find_row(t, "^本年支出合计", side="expenditure"), "amount", "本年支出合计"),
-         val(find_row(t, "结余分配", side="expenditure"), "amount", "结余分配"),
-         val(find_row(t, "年末结转和结余", side="expenditure"), "amount", "年末结转和结余")],
+        [
+            val(find_row(t, "^本年支出合计", side="expenditure"), "amount", "本年支出合计"),
+            val(find_row(t, "结余分配", side="expenditure"), "amount", "结余分配"),
+            val(find_row(t, "年末结转和结余", side="expenditure"), "amount", "年末结转和结余"),
+        ],
     )
 
 
@@ -94,9 +121,11 @@ def intra_03(ctx: Ctx) -> None:
     t = ctx.report.tables.T01
     if t is None:
         return ctx.skip("缺少收入支出决算总表")
-    ctx.sum("收入支出决算总表：总计(收) = 总计(支)",
-            val(find_row(t, "^总计$", side="income"), "amount", "总计(收)"),
-            [val(find_row(t, "^总计$", side="expenditure"), "amount", "总计(支)")])
+    ctx.sum(
+        "收入支出决算总表：总计(收) = 总计(支)",
+        val(find_row(t, "^总计$", side="income"), "amount", "总计(收)"),
+        [val(find_row(t, "^总计$", side="expenditure"), "amount", "总计(支)")],
+    )
 
 
 @rule("INTRA-04", "error")
@@ -106,9 +135,11 @@ def intra_04(ctx: Ctx) -> None:
     if t is None:
         return ctx.skip("缺少收入支出决算总表")
     items = _items(t, "income", "本年收入合计")
-    ctx.sum("收入支出决算总表：本年收入合计 = 各项收入之和",
-            val(find_row(t, "^本年收入合计", side="income"), "amount", "本年收入合计"),
-            [val(r, "amount", r.label) for r in items])
+    ctx.sum(
+        "收入支出决算总表：本年收入合计 = 各项收入之和",
+        val(find_row(t, "^本年收入合计", side="income"), "amount", "本年收入合计"),
+        [val(r, "amount", r.label) for r in items],
+    )
 
 
 @rule("INTRA-05", "error")
@@ -118,9 +149,11 @@ def intra_05(ctx: Ctx) -> None:
     if t is None:
         return ctx.skip("缺少收入支出决算总表")
     items = _items(t, "expenditure", "本年支出合计")
-    ctx.sum("收入支出决算总表：本年支出合计 = 各类支出之和",
-            val(find_row(t, "^本年支出合计", side="expenditure"), "amount", "本年支出合计"),
-            [val(r, "amount", r.label) for r in items])
+    ctx.sum(
+        "收入支出决算总表：本年支出合计 = 各类支出之和",
+        val(find_row(t, "^本年支出合计", side="expenditure"), "amount", "本年支出合计"),
+        [val(r, "amount", r.label) for r in items],
+    )
 
 
 # ---------------------------------------------------------------- row identities
@@ -141,8 +174,13 @@ def _row_identity(ctx: Ctx, table_id: str, total: str, parts: list[str], what: s
 @rule("INTRA-06", "error")
 def intra_06(ctx: Ctx) -> None:
     """T02 row identity. Formula: 本年收入合计 = 财政拨款 + 上级补助 + 事业 + 经营 + 附属上缴 + 其他. TOL_SUM."""
-    _row_identity(ctx, "T02", "total", ["fiscal", "superior_subsidy", "business", "operating", "affiliated", "other"],
-                  "收入决算表")
+    _row_identity(
+        ctx,
+        "T02",
+        "total",
+        ["fiscal", "superior_subsidy", "business", "operating", "affiliated", "other"],
+        "收入决算表",
+    )
 
 
 @rule("INTRA-07", "error")
@@ -158,20 +196,28 @@ def intra_07(ctx: Ctx) -> None:
         classes = [r for r in coded(table) if len(r.code) == 3]
         for name, _ in fact_fields(total) if total is not None else []:
             if classes:
-                ctx.sum(f"{table_id} 合计 {name} = 各类之和", val(total, name, label_of(table_id, total, name)),
-                        [val(r, name, label_of(table_id, r, name)) for r in classes])
+                ctx.sum(
+                    f"{table_id} 合计 {name} = 各类之和",
+                    val(total, name, label_of(table_id, total, name)),
+                    [val(r, name, label_of(table_id, r, name)) for r in classes],
+                )
             elif coded(table):
                 leaves = [r for r in coded(table) if len(r.code) == 7]
-                ctx.sum(f"{table_id} 合计 {name} = 各项之和", val(total, name, label_of(table_id, total, name)),
-                        [val(r, name, label_of(table_id, r, name)) for r in leaves])
+                ctx.sum(
+                    f"{table_id} 合计 {name} = 各项之和",
+                    val(total, name, label_of(table_id, total, name)),
+                    [val(r, name, label_of(table_id, r, name)) for r in leaves],
+                )
         for parent in coded(table):
             kids = children(table, parent.code)
             if not kids:
                 continue
             for name, _ in fact_fields(parent):
-                ctx.sum(f"{table_id} {parent.code}{parent.label} {name} = 下级科目之和",
-                        val(parent, name, label_of(table_id, parent, name)),
-                        [val(k, name, label_of(table_id, k, name)) for k in kids])
+                ctx.sum(
+                    f"{table_id} {parent.code}{parent.label} {name} = 下级科目之和",
+                    val(parent, name, label_of(table_id, parent, name)),
+                    [val(k, name, label_of(table_id, k, name)) for k in kids],
+                )
     _budget_classes_against_items(ctx)
 
 
@@ -186,14 +232,19 @@ def _budget_classes_against_items(ctx: Ctx) -> None:
         if code is None or item is None or item.value == 0:
             continue
         leaves = [r for r in coded(b03) if r.code.startswith(code)]
-        ctx.sum(f"部门收支总体情况表 {row.label} = 部门支出总体情况表 {code} 各项之和", item,
-                [val(r, "total", label_of("B03", r, "合计")) for r in leaves])
+        ctx.sum(
+            f"部门收支总体情况表 {row.label} = 部门支出总体情况表 {code} 各项之和",
+            item,
+            [val(r, "total", label_of("B03", r, "合计")) for r in leaves],
+        )
 
 
 @rule("INTRA-08", "error")
 def intra_08(ctx: Ctx) -> None:
     """T03 row identity. Formula: 本年支出合计 = 基本 + 项目 + 上缴上级 + 经营 + 对附属单位补助. TOL_SUM."""
-    _row_identity(ctx, "T03", "total", ["basic", "project", "to_superior", "operating", "to_affiliated"], "支出决算表")
+    _row_identity(
+        ctx, "T03", "total", ["basic", "project", "to_superior", "operating", "to_affiliated"], "支出决算表"
+    )
 
 
 @rule("INTRA-09", "error")
@@ -215,17 +266,25 @@ def intra_10(ctx: Ctx) -> None:
     income = [r for r in rows(t) if r.side == "income"]
     this_year = find_row(t, "^本年收入合计", side="income")
     opening = find_row(t, "年初财政拨款结转和结余", side="income")
-    ctx.sum("财政拨款收入支出决算总表：本年收入合计 = 三项财政拨款之和", val(this_year, "amount", "本年收入合计"),
-            [val(r, "amount", r.label) for r in income if re.match(NUMERAL, flat(r.label))][:3])
+    ctx.sum(
+        "财政拨款收入支出决算总表：本年收入合计 = 三项财政拨款之和",
+        val(this_year, "amount", "本年收入合计"),
+        [val(r, "amount", r.label) for r in income if re.match(NUMERAL, flat(r.label))][:3],
+    )
     if opening is not None:
         after = income[income.index(opening) + 1 : income.index(opening) + 4]
         subs = [r for r in after if not re.search("总计", flat(r.label))]
         if subs:
-            ctx.sum("财政拨款收入支出决算总表：年初财政拨款结转和结余 = 三项之和",
-                    val(opening, "amount", "年初财政拨款结转和结余"), [val(r, "amount", r.label) for r in subs])
-    ctx.sum("财政拨款收入支出决算总表：收入总计 = 本年收入合计 + 年初财政拨款结转和结余",
-            val(find_row(t, "总计$", side="income"), "amount", "收入总计"),
-            [val(this_year, "amount", "本年收入合计"), val(opening, "amount", "年初财政拨款结转和结余")])
+            ctx.sum(
+                "财政拨款收入支出决算总表：年初财政拨款结转和结余 = 三项之和",
+                val(opening, "amount", "年初财政拨款结转和结余"),
+                [val(r, "amount", r.label) for r in subs],
+            )
+    ctx.sum(
+        "财政拨款收入支出决算总表：收入总计 = 本年收入合计 + 年初财政拨款结转和结余",
+        val(find_row(t, "总计$", side="income"), "amount", "收入总计"),
+        [val(this_year, "amount", "本年收入合计"), val(opening, "amount", "年初财政拨款结转和结余")],
+    )
 
 
 @rule("INTRA-11", "error")
@@ -240,15 +299,24 @@ def intra_11(ctx: Ctx) -> None:
             continue
         parts = [val(row, f, label_of("T04", row, f)) for f in ("general", "fund", "state_capital")]
         if any(p is not None and p.value for p in parts) or row.total.value:
-            ctx.sum(f"财政拨款收入支出决算总表：{row.label} 合计 = 三项财政拨款之和",
-                    val(row, "total", label_of("T04", row, "合计")), [p for p in parts if p is not None])
+            ctx.sum(
+                f"财政拨款收入支出决算总表：{row.label} 合计 = 三项财政拨款之和",
+                val(row, "total", label_of("T04", row, "合计")),
+                [p for p in parts if p is not None],
+            )
     this_year = find_row(t, "^本年支出合计", side="expenditure")
     closing = find_row(t, "年末财政拨款结转和结余", side="expenditure")
     total = find_row(t, "总计$", side="expenditure")
-    ctx.sum("财政拨款收入支出决算总表：支出总计 = 本年支出合计 + 年末财政拨款结转和结余",
-            val(total, "total", "支出总计"), [val(this_year, "total", "本年支出合计"), val(closing, "total", "年末结转")])
-    ctx.sum("财政拨款收入支出决算总表：收入总计 = 支出总计",
-            val(find_row(t, "总计$", side="income"), "amount", "收入总计"), [val(total, "total", "支出总计")])
+    ctx.sum(
+        "财政拨款收入支出决算总表：支出总计 = 本年支出合计 + 年末财政拨款结转和结余",
+        val(total, "total", "支出总计"),
+        [val(this_year, "total", "本年支出合计"), val(closing, "total", "年末结转")],
+    )
+    ctx.sum(
+        "财政拨款收入支出决算总表：收入总计 = 支出总计",
+        val(find_row(t, "总计$", side="income"), "amount", "收入总计"),
+        [val(total, "total", "支出总计")],
+    )
 
 
 @rule("INTRA-12", "error")
@@ -263,8 +331,11 @@ def intra_12(ctx: Ctx) -> None:
         total = val(this_year, name, f"本年支出合计 {name}")
         if total is None:
             continue
-        ctx.sum(f"财政拨款收入支出决算总表：本年支出合计 {name} = 各类之和", total,
-                [val(r, name, f"{r.label} {name}") or const(0, r.label) for r in items])
+        ctx.sum(
+            f"财政拨款收入支出决算总表：本年支出合计 {name} = 各类之和",
+            total,
+            [val(r, name, f"{r.label} {name}") or const(0, r.label) for r in items],
+        )
 
 
 # ---------------------------------------------------------------- T06 / B06
@@ -293,8 +364,11 @@ def intra_13(ctx: Ctx) -> None:
             total = val(parent, name, label_of("T06", parent, name))
             if total is None:
                 continue
-            ctx.sum(f"基本支出决算表：{parent.code}{parent.label} = 所属款级科目之和", total,
-                    [val(k, name, label_of("T06", k, name)) or const(0, k.label) for k in kids])
+            ctx.sum(
+                f"基本支出决算表：{parent.code}{parent.label} = 所属款级科目之和",
+                total,
+                [val(k, name, label_of("T06", k, name)) or const(0, k.label) for k in kids],
+            )
 
 
 @rule("INTRA-14", "error")
@@ -308,9 +382,11 @@ def intra_14(ctx: Ctx) -> None:
         for label, codes in (("人员经费合计", ("301", "303")), ("公用经费合计", PUBLIC)):
             total = find_row(t, label)
             parts = [r for r in rows(t) if r.code in codes]
-            ctx.sum(f"基本支出决算表：{label} = {' + '.join(r.code for r in parts)}",
-                    val(total, name, f"{label} {name}"),
-                    [val(r, name, label_of("T06", r, name)) or const(0, r.label) for r in parts])
+            ctx.sum(
+                f"基本支出决算表：{label} = {' + '.join(r.code for r in parts)}",
+                val(total, name, f"{label} {name}"),
+                [val(r, name, label_of("T06", r, name)) or const(0, r.label) for r in parts],
+            )
 
 
 @rule("INTRA-15", "error")
@@ -322,15 +398,22 @@ def intra_15(ctx: Ctx) -> None:
         return ctx.skip("缺少一般公共预算基本支出表")
     for row in rows(t):
         if row.total is not None:
-            ctx.sum(f"一般公共预算基本支出表：{row.code or ''}{row.label} 合计 = 人员经费 + 公用经费",
-                    val(row, "total", label_of("B06", row, "合计")),
-                    [val(row, "personnel", label_of("B06", row, "人员经费")),
-                     val(row, "public", label_of("B06", row, "公用经费"))])
+            ctx.sum(
+                f"一般公共预算基本支出表：{row.code or ''}{row.label} 合计 = 人员经费 + 公用经费",
+                val(row, "total", label_of("B06", row, "合计")),
+                [
+                    val(row, "personnel", label_of("B06", row, "人员经费")),
+                    val(row, "public", label_of("B06", row, "公用经费")),
+                ],
+            )
     total = total_row(t)
     items = coded(t)
     for name in ("total", "personnel", "public"):
-        ctx.sum(f"一般公共预算基本支出表：合计 {name} = 各行之和", val(total, name, f"合计 {name}"),
-                [val(r, name, label_of("B06", r, name)) or const(0, r.label) for r in items])
+        ctx.sum(
+            f"一般公共预算基本支出表：合计 {name} = 各行之和",
+            val(total, name, f"合计 {name}"),
+            [val(r, name, label_of("B06", r, name)) or const(0, r.label) for r in items],
+        )
 
 
 @rule("INTRA-16", "error")
@@ -340,13 +423,23 @@ def intra_16(ctx: Ctx) -> None:
     for table_id in ("T07", "B08"):
         t = getattr(ctx.report.tables, table_id)
         for row in rows(t):
-            ctx.sum(f"“三公”经费表 {row.label}：合计 = 因公出国(境)费 + 公务用车购置及运行费 + 公务接待费",
-                    val(row, "total", f"{row.label} 合计"),
-                    [val(row, "abroad", f"{row.label} 因公出国"), val(row, "vehicle_subtotal", f"{row.label} 公务用车小计"),
-                     val(row, "reception", f"{row.label} 公务接待")])
-            ctx.sum(f"“三公”经费表 {row.label}：公务用车小计 = 购置费 + 运行费",
+            ctx.sum(
+                f"“三公”经费表 {row.label}：合计 = 因公出国(境)费 + 公务用车购置及运行费 + 公务接待费",
+                val(row, "total", f"{row.label} 合计"),
+                [
+                    val(row, "abroad", f"{row.label} 因公出国"),
                     val(row, "vehicle_subtotal", f"{row.label} 公务用车小计"),
-                    [val(row, "vehicle_purchase", f"{row.label} 购置费"), val(row, "vehicle_operation", f"{row.label} 运行费")])
+                    val(row, "reception", f"{row.label} 公务接待"),
+                ],
+            )
+            ctx.sum(
+                f"“三公”经费表 {row.label}：公务用车小计 = 购置费 + 运行费",
+                val(row, "vehicle_subtotal", f"{row.label} 公务用车小计"),
+                [
+                    val(row, "vehicle_purchase", f"{row.label} 购置费"),
+                    val(row, "vehicle_operation", f"{row.label} 运行费"),
+                ],
+            )
 
 
 @rule("INTRA-17", "error")
@@ -360,11 +453,17 @@ def intra_17(ctx: Ctx) -> None:
     if not data:
         return ctx.skip("政府性基金预算财政拨款收入支出决算表为空表（见 COMP-04）")
     for row in data:
-        ctx.sum(f"政府性基金表 {row.code or ''}{row.label}：年末 = 年初 + 本年收入 − 本年支出",
-                val(row, "closing", "年末结转和结余"),
-                [val(row, "opening", "年初"), val(row, "income", "本年收入"), val(row, "total", "本年支出")], [1, 1, -1])
-        ctx.sum(f"政府性基金表 {row.code or ''}{row.label}：本年支出 = 基本 + 项目", val(row, "total", "本年支出小计"),
-                [val(row, "basic", "基本支出"), val(row, "project", "项目支出")])
+        ctx.sum(
+            f"政府性基金表 {row.code or ''}{row.label}：年末 = 年初 + 本年收入 − 本年支出",
+            val(row, "closing", "年末结转和结余"),
+            [val(row, "opening", "年初"), val(row, "income", "本年收入"), val(row, "total", "本年支出")],
+            [1, 1, -1],
+        )
+        ctx.sum(
+            f"政府性基金表 {row.code or ''}{row.label}：本年支出 = 基本 + 项目",
+            val(row, "total", "本年支出小计"),
+            [val(row, "basic", "基本支出"), val(row, "project", "项目支出")],
+        )
 
 
 @rule("INTRA-18", "error")
@@ -377,8 +476,11 @@ def intra_18(ctx: Ctx) -> None:
     if not data:
         return ctx.skip("国有资本经营预算财政拨款支出决算表为空表（见 COMP-04）")
     for row in data:
-        ctx.sum(f"国有资本经营表 {row.code or ''}{row.label}：合计 = 基本 + 项目", val(row, "total", "合计"),
-                [val(row, "basic", "基本支出"), val(row, "project", "项目支出")])
+        ctx.sum(
+            f"国有资本经营表 {row.code or ''}{row.label}：合计 = 基本 + 项目",
+            val(row, "total", "合计"),
+            [val(row, "basic", "基本支出"), val(row, "project", "项目支出")],
+        )
 
 
 @rule("INTRA-19", "error")
@@ -388,11 +490,17 @@ def intra_19(ctx: Ctx) -> None:
     t = ctx.report.tables.T10
     if t is None:
         return ctx.skip("本报告没有部门决算公开相关信息统计表（仅部分地区公开）")
-    ctx.sum("部门决算公开相关信息统计表：政府采购合计 = 货物 + 工程 + 服务", val(find_row(t, "^合计$"), "amount", "采购合计"),
-            [val(find_row(t, f"^{k}$"), "amount", k) for k in ("货物", "工程", "服务")])
+    ctx.sum(
+        "部门决算公开相关信息统计表：政府采购合计 = 货物 + 工程 + 服务",
+        val(find_row(t, "^合计$"), "amount", "采购合计"),
+        [val(find_row(t, f"^{k}$"), "amount", k) for k in ("货物", "工程", "服务")],
+    )
     vehicles = [r for r in rows(t) if re.match(r"^\d+\.", flat(r.label)) and "资产" in r.section]
-    ctx.sum("部门决算公开相关信息统计表：车辆数合计 = 各类车辆之和", val(find_row(t, "车辆数合计"), "amount", "车辆数合计"),
-            [val(r, "amount", r.label) or const(0, r.label) for r in vehicles])
+    ctx.sum(
+        "部门决算公开相关信息统计表：车辆数合计 = 各类车辆之和",
+        val(find_row(t, "车辆数合计"), "amount", "车辆数合计"),
+        [val(r, "amount", r.label) or const(0, r.label) for r in vehicles],
+    )
 
 
 # ---------------------------------------------------------------- budgets
@@ -406,16 +514,32 @@ def intra_20(ctx: Ctx) -> None:
     if t is None:
         return ctx.skip("缺少部门收支总体情况表") if ctx.report.meta.kind == "预算" else None
     income, spend = find_row(t, "收入总计", side="income"), find_row(t, "支出总计", side="expenditure")
-    ctx.sum("部门收支总体情况表：收入总计 = 本年收入合计 + 上年结转结余", val(income, "amount", "收入总计"),
-            [val(find_row(t, "本年收入合计", side="income"), "amount", "本年收入合计"),
-             val(find_row(t, "上年结转", side="income"), "amount", "上年结转结余")])
-    ctx.sum("部门收支总体情况表：支出总计 = 本年支出合计 + 年终结转结余", val(spend, "amount", "支出总计"),
-            [val(find_row(t, "本年支出合计", side="expenditure"), "amount", "本年支出合计"),
-             val(find_row(t, "年终结转", side="expenditure"), "amount", "年终结转结余")])
-    ctx.sum("部门收支总体情况表：收入总计 = 支出总计", val(income, "amount", "收入总计"), [val(spend, "amount", "支出总计")])
-    ctx.sum("部门收支总体情况表：本年支出合计 = 各类支出之和",
+    ctx.sum(
+        "部门收支总体情况表：收入总计 = 本年收入合计 + 上年结转结余",
+        val(income, "amount", "收入总计"),
+        [
+            val(find_row(t, "本年收入合计", side="income"), "amount", "本年收入合计"),
+            val(find_row(t, "上年结转", side="income"), "amount", "上年结转结余"),
+        ],
+    )
+    ctx.sum(
+        "部门收支总体情况表：支出总计 = 本年支出合计 + 年终结转结余",
+        val(spend, "amount", "支出总计"),
+        [
             val(find_row(t, "本年支出合计", side="expenditure"), "amount", "本年支出合计"),
-            [val(r, "amount", r.label) or const(0, r.label) for r in _items(t, "expenditure", "本年支出合计")])
+            val(find_row(t, "年终结转", side="expenditure"), "amount", "年终结转结余"),
+        ],
+    )
+    ctx.sum(
+        "部门收支总体情况表：收入总计 = 支出总计",
+        val(income, "amount", "收入总计"),
+        [val(spend, "amount", "支出总计")],
+    )
+    ctx.sum(
+        "部门收支总体情况表：本年支出合计 = 各类支出之和",
+        val(find_row(t, "本年支出合计", side="expenditure"), "amount", "本年支出合计"),
+        [val(r, "amount", r.label) or const(0, r.label) for r in _items(t, "expenditure", "本年支出合计")],
+    )
 
 
 @rule("INTRA-21", "error")
@@ -426,13 +550,21 @@ def intra_21(ctx: Ctx) -> None:
         t = getattr(ctx.report.tables, table_id)
         for row in rows(t):
             name = f"{table_id} {row.code or ''}{row.label}"
-            ctx.sum(f"{name}：合计 = 基本支出小计 + 项目支出小计", val(row, "total", f"{name} 合计"),
-                    [val(row, "basic_total", "基本支出小计"), val(row, "project_total", "项目支出小计")])
-            ctx.sum(f"{name}：基本支出小计 = 工资福利 + 对个人和家庭 + 商品和服务 + 资本性",
-                    val(row, "basic_total", "基本支出小计"),
-                    [val(row, f, f) for f in ("wages", "family_subsidy", "goods_services", "capital")])
-            ctx.sum(f"{name}：项目支出小计 = 其他运转类 + 特定目标类", val(row, "project_total", "项目支出小计"),
-                    [val(row, "other_operation", "其他运转类"), val(row, "specific_target", "特定目标类")])
+            ctx.sum(
+                f"{name}：合计 = 基本支出小计 + 项目支出小计",
+                val(row, "total", f"{name} 合计"),
+                [val(row, "basic_total", "基本支出小计"), val(row, "project_total", "项目支出小计")],
+            )
+            ctx.sum(
+                f"{name}：基本支出小计 = 工资福利 + 对个人和家庭 + 商品和服务 + 资本性",
+                val(row, "basic_total", "基本支出小计"),
+                [val(row, f, f) for f in ("wages", "family_subsidy", "goods_services", "capital")],
+            )
+            ctx.sum(
+                f"{name}：项目支出小计 = 其他运转类 + 特定目标类",
+                val(row, "project_total", "项目支出小计"),
+                [val(row, "other_operation", "其他运转类"), val(row, "specific_target", "特定目标类")],
+            )
 
 
 @rule("INTRA-22", "error")
@@ -442,17 +574,31 @@ def intra_22(ctx: Ctx) -> None:
     if t is None:
         return ctx.skip("缺少财政拨款收支总体情况表") if ctx.report.meta.kind == "预算" else None
     for row in rows(t):
-        general, fiscal = val(row, "general", "一般公共预算小计"), val(row, "general_fiscal", "其中：财政拨款")
+        general, fiscal = (
+            val(row, "general", "一般公共预算小计"),
+            val(row, "general_fiscal", "其中：财政拨款"),
+        )
         if general is not None and fiscal is not None and (general.value or fiscal.value):
             if fiscal.value > general.value + general.half + fiscal.half:
-                ctx.fail(f"财政拨款收支总体情况表 {row.label}：其中财政拨款大于一般公共预算小计", [general, fiscal])
+                ctx.fail(
+                    f"财政拨款收支总体情况表 {row.label}：其中财政拨款大于一般公共预算小计", [general, fiscal]
+                )
             else:
-                ctx.ok(f"财政拨款收支总体情况表 {row.label}：一般公共预算小计 ≥ 其中财政拨款", [general, fiscal])
+                ctx.ok(
+                    f"财政拨款收支总体情况表 {row.label}：一般公共预算小计 ≥ 其中财政拨款", [general, fiscal]
+                )
     this_year = find_row(t, "^一、本年支出", side="expenditure")
-    items = [r for r in rows(t) if r.side == "expenditure" and re.match(r"^[（(][一二三四五六七八九十]+[）)]", flat(r.label))]
+    items = [
+        r
+        for r in rows(t)
+        if r.side == "expenditure" and re.match(r"^[（(][一二三四五六七八九十]+[）)]", flat(r.label))
+    ]
     for name in ("total", "general", "general_fiscal"):
-        ctx.sum(f"财政拨款收支总体情况表：本年支出 {name} = 各类之和", val(this_year, name, f"本年支出 {name}"),
-                [val(r, name, r.label) or const(0, r.label) for r in items])
+        ctx.sum(
+            f"财政拨款收支总体情况表：本年支出 {name} = 各类之和",
+            val(this_year, name, f"本年支出 {name}"),
+            [val(r, name, r.label) or const(0, r.label) for r in items],
+        )
 
 
 @rule("INTRA-23", "error")
@@ -463,12 +609,27 @@ def intra_23(ctx: Ctx) -> None:
         return None
     projects = [r for r in rows(t) if r.level == "project"]
     total = next((r for r in rows(t) if r.level == "total"), None)
-    ctx.sum("项目支出表：合计 = 各项目之和", val(total, "total", "合计"), [val(r, "total", r.label) for r in projects])
-    funding = ("general", "fund", "state_capital", "carry_general", "carry_fund", "carry_state_capital",
-               "special_account", "unit_funds")
+    ctx.sum(
+        "项目支出表：合计 = 各项目之和",
+        val(total, "total", "合计"),
+        [val(r, "total", r.label) for r in projects],
+    )
+    funding = (
+        "general",
+        "fund",
+        "state_capital",
+        "carry_general",
+        "carry_fund",
+        "carry_state_capital",
+        "special_account",
+        "unit_funds",
+    )
     for row in projects:
-        ctx.sum(f"项目支出表 {row.label}：合计 = 各资金来源之和", val(row, "total", f"{row.label} 合计"),
-                [val(row, f, f"{row.label} {f}") or const(0, f) for f in funding])
+        ctx.sum(
+            f"项目支出表 {row.label}：合计 = 各资金来源之和",
+            val(row, "total", f"{row.label} 合计"),
+            [val(row, f, f"{row.label} {f}") or const(0, f) for f in funding],
+        )
 
 
 @rule("INTRA-24", "error")
@@ -479,19 +640,25 @@ def intra_24(ctx: Ctx) -> None:
         for row in rows(table):
             for name, fact in fact_fields(row):
                 if fact.value < 0:
-                    ctx.fail(f"{table.table_id} {row.label} {name} 为负数", [val(row, name, f"{row.label} {name}")])  # type: ignore[list-item]
+                    ctx.fail(f"{table.table_id} {row.label} {name} 为负数", [q(fact, f"{row.label} {name}")])
             code = getattr(row, "code", None)
             if not code or table.table_id in ("B11",):
                 continue
             economic = table.table_id in ("T06", "B06", "B07")
             allowed = (3, 5) if economic else (3, 5, 7)
             if len(code) not in allowed or not code.isdigit():
-                ctx.fail(f"{table.table_id} 科目编码 {code} 位数不合规（应为 {'/'.join(map(str, allowed))} 位）",
-                         severity="error")
+                ctx.fail(
+                    f"{table.table_id} 科目编码 {code} 位数不合规（应为 {'/'.join(map(str, allowed))} 位）",
+                    severity="error",
+                )
     for table_id in ("T02", "T03", "T05", "B03", "B05"):
         table = getattr(ctx.report.tables, table_id)
         codes = [r.code for r in coded(table)]
-        orphans = [c for c in codes if len(c) > 3 and not any(p == c[: len(p)] for p in codes if len(p) == len(c) - 2)]
+        orphans = [
+            c
+            for c in codes
+            if len(c) > 3 and not any(p == c[: len(p)] for p in codes if len(p) == len(c) - 2)
+        ]
         has_parents = any(len(c) < 7 for c in codes)
         if codes and has_parents:
             if orphans:
@@ -504,13 +671,23 @@ def intra_24(ctx: Ctx) -> None:
 def intra_25(ctx: Ctx) -> None:
     """Classification sanity (soft). Formula: a 项 named 行政运行 (xxxxx01) or 事业运行 (xxxxx50) carries 基本支出
     only; 项目支出 > 0 on such a row fails. T03, T05, B03, B05. TOL_EXACT, warning."""
-    for table_id, field in (("T03", "project"), ("T05", "project"), ("B03", "project_total"), ("B05", "project_total")):
+    for table_id, field in (
+        ("T03", "project"),
+        ("T05", "project"),
+        ("B03", "project_total"),
+        ("B05", "project_total"),
+    ):
         for row in coded(getattr(ctx.report.tables, table_id)):
-            if len(row.code) == 7 and (row.code.endswith("01") and "行政运行" in row.label or row.code.endswith("50")):
+            if len(row.code) == 7 and (
+                row.code.endswith("01") and "行政运行" in row.label or row.code.endswith("50")
+            ):
                 project = val(row, field, f"{table_id} {row.code}{row.label} 项目支出")
                 if project is None:
                     continue
                 if project.value > 0:
-                    ctx.fail(f"{table_id} {row.code}{row.label} 列有项目支出（运行类科目应只列基本支出）", [project])
+                    ctx.fail(
+                        f"{table_id} {row.code}{row.label} 列有项目支出（运行类科目应只列基本支出）",
+                        [project],
+                    )
                 else:
                     ctx.ok(f"{table_id} {row.code}{row.label} 只列基本支出", [project])
