@@ -98,6 +98,15 @@ class Claim(Strict):
     qualifier: str | None = Field(default=None, description="限定 / 约/近/超/以上 … (a bound, not a value)")
 
 
+class ParseNote(Strict):
+    """A cell the extractor had to repair (UNIT-12) or could not read as a number (UNIT-11)."""
+
+    kind: Literal["repair", "unparsed"] = Field(description="类型 / repaired or unparsed")
+    table_id: str = Field(description="表 / logical table id")
+    page: int = Field(description="页码 / page")
+    text: str = Field(description="原文 / the text as printed, and what was done")
+
+
 class TocEntry(Strict):
     title: str = Field(description="目录标题 / entry as printed in the 目录")
     page: int = Field(description="页码 / page where the 目录 lists it")
@@ -111,6 +120,9 @@ class Report(Strict):
     performance: Performance = Field(default_factory=Performance, description="绩效 / performance tables")
     claims: list[Claim] = Field(default_factory=list, description="情况说明中的数字 / narrative claims")
     toc: list[TocEntry] = Field(default_factory=list, description="目录 / table of contents entries")
+    parse_notes: list[ParseNote] = Field(
+        default_factory=list, description="解析说明 / repaired or unreadable cells"
+    )
     text_pages: dict[int, str] = Field(
         default_factory=dict, description="页面文字 / page text, for completeness and narrative checks"
     )

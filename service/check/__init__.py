@@ -10,10 +10,19 @@ from __future__ import annotations
 from schemas.facts import Status
 from schemas.findings import CheckResult
 from schemas.report import Report, iter_facts
-from service.check import intra
+from service.check import completeness, cross, intra, narrative, perf, units
 from service.check.base import Ctx, Rule
 
-RULES: list[Rule] = [*intra.RULES]
+# Evaluation order as in checker-rules.md §6: tables alone, across tables, narrative, completeness;
+# the unit rules last, as some of them summarise what the others found.
+RULES: list[Rule] = [
+    *intra.RULES,
+    *perf.RULES,
+    *cross.RULES,
+    *narrative.RULES,
+    *completeness.RULES,
+    *units.RULES,
+]
 
 
 def check_report(report: Report) -> CheckResult:
@@ -22,7 +31,12 @@ def check_report(report: Report) -> CheckResult:
         ctx.current = rule
         rule.fn(ctx)
     apply_statuses(report, ctx)
-    return CheckResult(doc=report.meta.file_name, doc_id=report.meta.doc_id, findings=ctx.findings)
+    return CheckResult(
+        doc=report.meta.file_name,
+        doc_id=report.meta.doc_id,
+        findings=ctx.findings,
+        inventory=completeness.inventory(report),
+    )
 
 
 def apply_statuses(report: Report, ctx: Ctx) -> None:

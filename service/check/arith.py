@@ -60,6 +60,11 @@ def const(value: Decimal | int, label: str) -> Q:
     return Q(Decimal(value), ZERO, label)
 
 
+def total(items: list[Q], label: str) -> Q:
+    """The sum of several quantities as one (its half-unit is the sum of theirs)."""
+    return Q(sum((i.value for i in items), ZERO), sum((i.half for i in items), ZERO), label)
+
+
 def _plain(value: Decimal) -> str:
     text = format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
     return text
@@ -103,6 +108,14 @@ def check_copy(reported: Q, reference: Q) -> Evaluation:
     """Two prints of one fact agree when their intervals intersect (TOL_COPY, UNIT-08)."""
     tolerance = reported.half + reference.half
     delta = reported.value - reference.value
+    same_precision = (
+        reported.fact is not None
+        and reference.fact is not None
+        and reported.fact.unit == reference.fact.unit
+        and reported.decimals == reference.decimals
+    )
+    if same_precision:  # Calc 1.1: duplicates at the same decimals must be equal
+        tolerance = Decimal(0)
     outcome = _outcome(delta, tolerance)
     diagnosis: Diagnosis | None = None
     if outcome == "FAIL":

@@ -54,6 +54,7 @@ class Ctx:
     findings: list[Finding] = field(default_factory=list)
     touched: list[tuple[Outcome, list[Fact]]] = field(default_factory=list)
     current: Rule | None = None
+    cache: dict[str, Any] = field(default_factory=dict)  # lookups shared by the rules of one run
 
     @property
     def note(self) -> str | None:
@@ -131,8 +132,8 @@ class Ctx:
     ) -> None:
         self.emit("FAIL", message, operands, severity=severity, diagnosis=diagnosis, **values)
 
-    def ok(self, message: str, operands: Sequence[Q] = ()) -> None:
-        self.emit("PASS", message, operands)
+    def ok(self, message: str, operands: Sequence[Q] = (), extra: Sequence[Operand] = ()) -> None:
+        self.emit("PASS", message, operands, extra=extra)
 
     # -------------------------------------------------------------- the three tolerance families
 
@@ -173,6 +174,7 @@ class Ctx:
         scale: Decimal = Decimal(100),
         severity: Severity | None = None,
         downgrade_one_ulp: bool = True,
+        extra: Sequence[Operand] = (),
     ) -> Evaluation | None:
         if reported is None or numerator is None or denominator is None:
             self.skip(
@@ -195,6 +197,7 @@ class Ctx:
             tolerance=fmt(ev.tolerance, reported.decimals + 1),
             diagnosis=ev.diagnosis,
             severity=severity,
+            extra=extra,
         )
         return ev
 

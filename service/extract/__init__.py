@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from schemas.report import Meta, Performance, Report, Tables, iter_facts
+from schemas.report import Meta, ParseNote, Performance, Report, Tables, iter_facts
 from service.document import Document
 from service.extract import narrative, performance, tables
 from service.extract.common import Maker, fill_blank_decimals
@@ -25,8 +25,9 @@ def extract_report(doc: Document) -> Report:
     found = Tables()
     perf = Performance()
     department = meta.department or ""
+    notes: list[ParseNote] = []
     for occ in occurrences:
-        _extract_one(occ, doc, meta, found, perf, department)
+        _extract_one(occ, doc, meta, found, perf, department, notes)
     report = Report(
         meta=meta,
         tables=found,
@@ -34,6 +35,7 @@ def extract_report(doc: Document) -> Report:
         claims=narrative.extract_claims(doc, meta),
         toc=narrative.extract_toc(doc),
         text_pages={p.number: p.text for p in doc.pages},
+        parse_notes=notes,
     )
     for table in found.present():
         fill_blank_decimals([f for _, _, f in iter_facts(table)])
@@ -41,13 +43,19 @@ def extract_report(doc: Document) -> Report:
 
 
 def _extract_one(
-    occ: Occurrence, doc: Document, meta: Meta, found: Tables, perf: Performance, department: str
+    occ: Occurrence,
+    doc: Document,
+    meta: Meta,
+    found: Tables,
+    perf: Performance,
+    department: str,
+    notes: list[ParseNote],
 ) -> None:
     kind, table_id = occ.spec.kind, occ.spec.table_id
     default_unit = meta.unit or "万元"
     if kind in tables.PARSERS:
         if getattr(found, table_id) is None:
-            maker = Maker(doc.doc_id, table_id, tables.unit_for(occ, default_unit))
+            maker = Maker(doc.doc_id, table_id, tables.unit_for(occ, default_unit), notes)
             setattr(found, table_id, tables.PARSERS[kind](occ, maker))
         return
     maker = Maker(doc.doc_id, table_id, occ.unit or "万元")

@@ -373,18 +373,20 @@ def _table_model(table_id: str) -> type[BaseModel]:
 
 
 def _failing_tables(report: Report) -> set[str]:
+    """Tables whose own arithmetic (INTRA rules) fails: likely misread. Cross-table and narrative
+    failures are the report's, not the extraction's, and are not sent to the model."""
     result = check_report(report.model_copy(deep=True))
     return {
         op.table_id
         for f in result.findings
-        if f.outcome == "FAIL" and f.severity == "error"
+        if f.outcome == "FAIL" and f.severity == "error" and f.rule_id.startswith("INTRA")
         for op in f.operands
         if op.table_id
     }
 
 
 def _table_failures(report: Report, table: BaseModel) -> list[Any]:
-    """FAIL findings that involve ``table`` once it replaces the deterministic one."""
+    """INTRA failures that involve ``table`` once it replaces the deterministic one."""
     table_id = getattr(table, "table_id", "")
     trial = report.model_copy(deep=True)
     setattr(trial.tables, table_id, table.model_copy(deep=True))
@@ -392,7 +394,9 @@ def _table_failures(report: Report, table: BaseModel) -> list[Any]:
     return [
         f
         for f in result.findings
-        if f.outcome == "FAIL" and any(op.table_id == table_id for op in f.operands)
+        if f.outcome == "FAIL"
+        and f.rule_id.startswith("INTRA")
+        and any(op.table_id == table_id for op in f.operands)
     ]
 
 

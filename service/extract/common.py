@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from schemas.facts import Fact, Provenance, to_yuan
+from schemas.report import ParseNote
 from service.document import BBox, Cell, Line
 from service.numbers import compact, parse_amount
 
@@ -18,10 +19,11 @@ from service.numbers import compact, parse_amount
 class Maker:
     """Builds Facts for one table: unit, document and table id are fixed."""
 
-    def __init__(self, doc_id: str, table_id: str, unit: str) -> None:
+    def __init__(self, doc_id: str, table_id: str, unit: str, notes: list[ParseNote] | None = None) -> None:
         self.doc_id = doc_id
         self.table_id = table_id
         self.unit = unit
+        self.notes = notes if notes is not None else []
 
     def fact(
         self,
@@ -37,6 +39,15 @@ class Maker:
     ) -> Fact | None:
         parsed = parse_amount(printed)
         if parsed is None:
+            if printed.strip():
+                self.notes.append(
+                    ParseNote(
+                        kind="unparsed",
+                        table_id=self.table_id,
+                        page=page,
+                        text=f"{row_label or ''} {column or ''}：“{printed.strip()}”不是数字",
+                    )
+                )
             return None
         value, decimals = parsed
         unit = unit or self.unit
@@ -149,16 +160,37 @@ class Token:
         return parsed[0] if parsed else Decimal(0)
 
 
-def tokenize_lines(lines: list[tuple[Line, int]]) -> list[Token]:
+def tokenize_lines(lines: list[tuple[Line, int]], maker: Maker | None = None) -> list[Token]:
     """Amounts (exactly two decimals, so "10.17307" is 10.17 then code 307, and "772.15一、" is
     772.15 then a label), integers (codes, line numbers) and text pieces, with their positions.
     A number wrapped over two lines ("163.3" then "4") is joined back (checker-rules UNIT-12)."""
     out: list[Token] = []
     joined = _join_wrapped_numbers(lines)
     for line, page, text in joined:
+        if maker is not None and line.char_x == () and re.fullmatch(r"\d+\.\d{2}", text):
+            maker.notes.append(
+                ParseNote(kind="repair", table_id=maker.table_id, page=page, text=f"跨行数字已合并为 {text}")
+            )
         for m in PIECE.finditer(text):
             kind = m.lastgroup or "text"
-            out.append(Token(kind, m.group(0), page, line, m.start(), m.end()))
+            token = Token(kind, m.group(0), page, line, m.start(), m.end())
+            if (
+                maker is not None
+                and kind == "int"
+                and out
+                and out[-1].kind == "amount"
+                and out[-1].line is line
+                and out[-1].end == m.start()
+            ):
+                maker.notes.append(
+                    ParseNote(
+                        kind="repair",
+                        table_id=maker.table_id,
+                        page=page,
+                        text=f"金额与编码粘连“{out[-1].text}{m.group(0)}”已拆分为 {out[-1].text} | {m.group(0)}",
+                    )
+                )
+            out.append(token)
     return out
 
 

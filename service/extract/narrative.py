@@ -16,7 +16,9 @@ from service.numbers import compact, parse_amount
 YEAR = re.compile(r"(20\d{2})\s*年度")
 DEPARTMENT = re.compile(r"(?:部门名称|单位名称|部门)\s*[:：]\s*([^\s:：]+)")
 NUMBER = re.compile(
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>万元|亿元|元|%|个百分点|个|人次|辆|台|家|批次|次|倍|分)"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*"
+    r"(?P<unit>万元|亿元|万美元|元|%|个百分点|个|人次|辆|台|家|批次|次|倍|分|张|笔|人)"
+    r"|(?:杠杆率|杠杆比|倍率)(?:为|达到了|达到|达)?\s*(?P<ratio>\d+(?:\.\d+)?)"
 )
 CLAUSE_BREAK = re.compile(r"[，,；;。：:、（）()]")
 CHANGE = re.compile(r"(增加|减少|增长|下降|减|增)了?\s*$")
@@ -74,6 +76,8 @@ class _Run:
 
 
 def _prose(page: Page) -> _Run:
+    """The page's prose, then the long text cells of its tables (绩效 tables state results in
+    sentences), each cell closed by "。" so no sentence runs across cells."""
     parts, spans, offset = [], [], 0
     for line in page.lines:
         if any(_inside(line, t.bbox) for t in page.tables) or FOOTER.match(line.text.strip()):
@@ -81,6 +85,18 @@ def _prose(page: Page) -> _Run:
         spans.append((offset, line))
         parts.append(line.text)
         offset += len(line.text)
+    for table in page.tables:
+        for row in table.rows:
+            for cell in row:
+                if cell is None or len(cell.text) < 25 or not re.search(r"\d", cell.text):
+                    continue
+                parts.append("。")
+                offset += 1
+                for line in page.lines:
+                    if _inside(line, cell.bbox):
+                        spans.append((offset, line))
+                        parts.append(line.text)
+                        offset += len(line.text)
     return _Run("".join(parts), spans)
 
 
@@ -103,7 +119,11 @@ def extract_claims(doc: Document, meta: Meta) -> list[Claim]:
             if heading:
                 section = heading.group(1)
             for m in NUMBER.finditer(sentence):
-                claim = _claim(doc, page, run, sentence, base, m, section)
+                claim = (
+                    _claim(doc, page, run, sentence, base, m, section)
+                    if m.group("num")
+                    else _ratio(doc, page, run, sentence, base, m, section)
+                )
                 if claim is not None:
                     claims.append(claim)
     return claims
@@ -162,6 +182,33 @@ def _claim(
         section=section or None,
         qualifier=qualifier.group(1) if qualifier else None,
     )
+
+
+def _ratio(
+    doc: Document, page: Page, run: _Run, sentence: str, base: int, m: re.Match[str], section: str
+) -> Claim | None:
+    """A multiplier stated without a unit: "杠杆率 9.08", "带动消费倍率为 23.78 倍"."""
+    parsed = parse_amount(m.group("ratio"))
+    if parsed is None:
+        return None
+    start, end = base + m.start("ratio"), base + m.end("ratio")
+    subject = compact(m.group(0)[: m.start("ratio") - m.start()]).rstrip("为达到了")
+    fact = Fact(
+        printed=m.group("ratio"),
+        value=parsed[0],
+        unit="倍",
+        decimals=parsed[1],
+        provenance=Provenance(
+            doc_id=doc.doc_id,
+            page=page.number,
+            bbox=run.locate(start, end),
+            table_id="NAR",
+            row_label=subject,
+            column="ratio",
+            text_span=sentence.strip()[:300],
+        ),
+    )
+    return Claim(kind="ratio", subject=subject, value=fact, section=section or None)
 
 
 def _direction(word: str) -> Literal["增加", "减少"]:

@@ -196,6 +196,7 @@ def _pe_columns(occ: Occurrence, rows: list[Row], maker: Maker, subject: str) ->
     indicators: list[Indicator] = []
     header: dict[str, int] = {}
     budget_paths: list[str] = []
+    blocks: dict[str, Level1Score] = {}
     level1 = level2 = None
     total: Fact | None = None
     for row in rows:
@@ -229,7 +230,13 @@ def _pe_columns(occ: Occurrence, rows: list[Row], maker: Maker, subject: str) ->
             if (i := i0 + shift) in cell_at and i < w - 1 and cell_at[i].text.strip()
         }
         if left.get("一级指标"):
-            level1, _ = _level1(left["一级指标"])
+            level1, points = _level1(left["一级指标"])
+            if points and level1 not in blocks:
+                cell = cell_at[header["一级指标"] + shift]
+                blocks[level1] = Level1Score(
+                    level1=level1,
+                    points=scores.fact(points, row.page, cell.bbox, row_label=level1, column="分值"),
+                )
         if left.get("二级指标"):
             level2 = left["二级指标"]
         actual_cell = next(
@@ -261,6 +268,7 @@ def _pe_columns(occ: Occurrence, rows: list[Row], maker: Maker, subject: str) ->
         pages=occ.pages,
         budget=budget,
         indicators=indicators,
+        level1_scores=list(blocks.values()),
         total_score=total,
     )
 

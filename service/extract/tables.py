@@ -18,7 +18,8 @@ CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
 
 
 def _base(occ: Occurrence, unit: str) -> dict[str, Any]:
-    empty = next((n for n in occ.notes if "无数据" in n or "没有" in n), None)
+    in_grid = [t.strip() for row in occ.rows() for t in row.texts() if re.match(r"^\s*说明\s*[:：]", t)]
+    empty = next((n for n in occ.notes + in_grid if "无数据" in n or "没有" in n), None)
     return {
         "title": compact(occ.title),
         "number": occ.number,
@@ -100,7 +101,7 @@ def _coded_from_lines(occ: Occurrence, maker: Maker, row_model: type[BaseModel])
     first = next((n for n, (line, _) in enumerate(occ.lines) if compact(line.text).startswith("合计")), None)
     if first is None:
         return []
-    tokens = tokenize_lines(occ.lines[first:])
+    tokens = tokenize_lines(occ.lines[first:], maker)
     start = 0
     records: list[tuple[str | None, list[Token], list[Token]]] = []
     for tok in tokens[start:]:
@@ -193,7 +194,7 @@ def _sided_from_grid(occ: Occurrence, maker: Maker, row_model: type[BaseModel]) 
 def _sided_from_lines(occ: Occurrence, maker: Maker, row_model: type[BaseModel]) -> list[BaseModel]:
     """Records "label line_no amount…" in reading order; the expenditure side starts at the line
     number of 一、一般公共服务支出."""
-    tokens = tokenize_lines(occ.lines)
+    tokens = tokenize_lines(occ.lines, maker)
     start = next((i for i, t in enumerate(tokens) if t.kind == "text" and t.text.startswith("一、")), 0)
     records: list[dict[str, Any]] = []
     for tok in tokens[start:]:
@@ -316,7 +317,7 @@ ECON_TOTAL = re.compile(r"(?P<name>(人员|公用)经费合计)\s*(?P<amount>\d+
 
 def _economic_from_lines(occ: Occurrence, maker: Maker) -> list[S.T06Row]:
     """The line layout: "30101 基本工资 62.5730201 办公费 …" — code, name, amount, repeated."""
-    tokens = tokenize_lines(occ.lines)
+    tokens = tokenize_lines(occ.lines, maker)
     first = next((i for i, t in enumerate(tokens) if t.kind == "int" and t.text == "301"), None)
     if first is None:
         return []

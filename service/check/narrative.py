@@ -1,0 +1,920 @@
+"""Narrative against table: NAR-01 … NAR-24 (checker-rules.md §3). The prose numbers are the
+report's claims (each with its sentence and box); tables are looked up by role."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+
+from schemas.findings import Operand
+from schemas.report import Claim
+from service.check.arith import Q, check_ratio, const, q
+from service.check.base import Ctx, find_row, flat, registry, rows, total_row, val
+from service.check.intra import FUNCTION_CLASS_NAMES
+
+RULES, rule = registry()
+MONEY = ("元", "万元", "亿元")
+
+
+def claims(
+    ctx: Ctx, kind: str | None = None, subject: str | None = None, unit: tuple[str, ...] | None = None
+) -> Iterator[Claim]:
+    for c in ctx.report.claims:
+        if kind and c.kind != kind:
+            continue
+        if subject and not re.search(subject, c.subject):
+            continue
+        if unit and c.value.unit not in unit:
+            continue
+        yield c
+
+
+def cq(c: Claim) -> Q:
+    return q(c.value, f"文字：{c.subject} {c.value.printed}{c.value.unit if c.value.unit != '倍' else ''}")
+
+
+def sentence_of(c: Claim) -> str:
+    return c.value.provenance.text_span or ""
+
+
+def in_sentence(ctx: Ctx, c: Claim) -> list[Claim]:
+    """The claims of c's sentence, in order."""
+    groups = ctx.cache.get("sentences")
+    if groups is None:
+        groups = ctx.cache["sentences"] = {}
+        for o in ctx.report.claims:
+            groups.setdefault((o.value.provenance.page, sentence_of(o)), []).append(o)
+    return list(groups.get((c.value.provenance.page, sentence_of(c)), []))
+
+
+def position(ctx: Ctx, c: Claim) -> int:
+    index = ctx.cache.get("claim_index")
+    if index is None:
+        index = ctx.cache["claim_index"] = {id(o): n for n, o in enumerate(ctx.report.claims)}
+    return index[id(c)]
+
+
+def before(
+    ctx: Ctx,
+    c: Claim,
+    kind: str | None = None,
+    unit: tuple[str, ...] | None = None,
+    subject: str | None = None,
+    limit: int = 8,
+) -> Claim | None:
+    """The nearest earlier claim (in reading order) matching the filters."""
+    idx = position(ctx, c)
+    for o in reversed(ctx.report.claims[max(0, idx - limit) : idx]):
+        if kind and o.kind != kind:
+            continue
+        if unit and o.value.unit not in unit:
+            continue
+        if subject and not re.search(subject, o.subject):
+            continue
+        return o
+    return None
+
+
+def _decision(kind: str | None) -> bool:
+    return kind == "决算"
+
+
+# ---------------------------------------------------------------- table roles
+
+
+def headline_total(ctx: Ctx) -> Q | None:
+    t = ctx.report.tables
+    if t.T01 is not None:
+        return val(find_row(t.T01, "^总计$", side="income"), "amount", "收入支出决算总表 总计")
+    if t.B01 is not None:
+        return val(find_row(t.B01, "收入总计", side="income"), "amount", "部门收支总体情况表 收入总计")
+    return None
+
+
+def fiscal_total(ctx: Ctx) -> Q | None:
+    t = ctx.report.tables
+    if t.T04 is not None:
+        return val(find_row(t.T04, "总计$", side="income"), "amount", "财政拨款收入支出决算总表 总计")
+    if t.B04 is not None:
+        return val(find_row(t.B04, "^收入合计|^收入总计"), "amount", "财政拨款收支总体情况表 收入合计")
+    return None
+
+
+def component(ctx: Ctx, subject: str) -> list[Q]:
+    """The table cells a narrative amount about ``subject`` may restate (NAR-02): the text does not always
+    say whether it means all funds (T03) or fiscal appropriations (T05), so both are candidates."""
+    t = ctx.report.tables
+    s = flat(subject)
+    detail = t.T06 is not None and t.T06.variant == "detail"
+    pick = "basic" if detail else "amount"
+    found: list[Q | None] = []
+    if re.search(r"人员经费$", s):
+        found += [
+            val(find_row(t.T06, "人员经费合计"), pick, "基本支出表 人员经费合计") if t.T06 else None,
+            val(total_row(t.B06), "personnel", "一般公共预算基本支出表 人员经费"),
+        ]
+    elif re.search(r"公用经费$", s):
+        found += [
+            val(find_row(t.T06, "公用经费合计"), pick, "基本支出表 公用经费合计") if t.T06 else None,
+            val(total_row(t.B06), "public", "一般公共预算基本支出表 公用经费"),
+        ]
+    elif re.search(r"基本支出$", s):
+        found += [
+            val(total_row(t.T03), "basic", "支出决算表 基本支出"),
+            val(total_row(t.T05), "basic", "T05 基本支出"),
+            val(total_row(t.B03), "basic_total", "部门支出总体情况表 基本支出"),
+        ]
+    elif re.search(r"^(其中)?项目支出$", s):
+        found += [
+            val(total_row(t.T03), "project", "支出决算表 项目支出"),
+            val(total_row(t.T05), "project", "T05 项目支出"),
+            val(total_row(t.B03), "project_total", "部门支出总体情况表 项目支出"),
+        ]
+    elif re.search(r"(^|其中)财政拨款收入$", s):
+        found.append(val(total_row(t.T02), "fiscal", "收入决算表 财政拨款收入"))
+    elif re.search(r"^其他收入$", s):
+        found.append(val(total_row(t.T02), "other", "收入决算表 其他收入"))
+    return [f for f in found if f is not None]
+
+
+def sangong(ctx: Ctx, half: str, field: str) -> Q | None:
+    table = ctx.report.tables.T07 or ctx.report.tables.B08
+    row = (
+        next((r for r in rows(table) if r.label == half), None)
+        if ctx.report.tables.T07
+        else (rows(table)[0] if rows(table) else None)
+    )
+    return val(row, field, f"“三公”经费表 {half} {field}")
+
+
+SANGONG_ITEMS = (
+    ("因公出国", "abroad"),
+    ("公务用车购置及运行", "vehicle_subtotal"),
+    ("公务用车购置", "vehicle_purchase"),
+    ("公务用车运行", "vehicle_operation"),
+    ("公务接待", "reception"),
+    ("三公", "total"),
+)
+
+
+def sangong_field(subject: str) -> str | None:
+    return next((f for key, f in SANGONG_ITEMS if key in subject), None)
+
+
+def sangong_budgets_in_text(ctx: Ctx) -> dict[str, Q]:
+    """三公 budgets the text itself states ("公务接待费预算数为 4.84 万元"), by field."""
+    out: dict[str, Q] = {}
+    for c in claims(ctx, "amount", r"预算(数)?(为)?$", MONEY):
+        if "三公" in sentence_of(c) or re.search("因公出国|公务用车|公务接待", c.subject):
+            field = sangong_field(c.subject) or (
+                "total" if "三公" in c.subject or "三公" in sentence_of(c) else None
+            )
+            if field is not None:
+                out.setdefault(field, cq(c))
+    return out
+
+
+# ---------------------------------------------------------------- rules
+
+
+@rule("NAR-01", "error")
+def nar_01(ctx: Ctx) -> None:
+    """Headline totals. Formula: the 收/支总计 stated in the text = T01 总计 (or B01 收入总计). TOL_COPY."""
+    table = headline_total(ctx)
+    for c in claims(ctx, "amount", r"^(\d{4}年度?)?(收、?支总计均?为?|收入总计|支出总计)$", MONEY):
+        ctx.copy(f"第{c.value.provenance.page}页文字 {c.subject} 与报表总计一致", cq(c), table)
+    for c in claims(ctx, "amount", r"财政拨款收、?支总计均?为?$|财政拨款(收入|支出)总计$", MONEY):
+        ctx.copy(
+            f"第{c.value.provenance.page}页文字 {c.subject} 与财政拨款收支总表一致", cq(c), fiscal_total(ctx)
+        )
+
+
+@rule("NAR-02", "error")
+def nar_02(ctx: Ctx) -> None:
+    """Component amounts. Formula: text amounts (收入合计, 财政拨款, 其他收入, 基本, 项目, 人员, 公用 …) = their
+    table cells. TOL_COPY; a FAIL of one unit in the last printed digit is a warning."""
+    for c in claims(ctx, "amount", unit=MONEY):
+        refs = component(ctx, c.subject)
+        if refs:
+            ref = min(refs, key=lambda r: abs(r.value - cq(c).value))
+            ctx.copy(
+                f"第{c.value.provenance.page}页文字“{c.subject} {c.value.printed}{c.value.unit}”与报表一致",
+                cq(c),
+                ref,
+            )
+
+
+def _whole_for_share(ctx: Ctx, c: Claim) -> Q | None:
+    """The whole a "占 p%" refers to: a named whole, else the first amount of its sentence."""
+    span = sentence_of(c)
+    idx = span.find(c.value.printed + "%")
+    named = span[max(0, idx - 20) : idx]
+    if "三公" in named:
+        return sangong(ctx, "决算数", "total")
+    if re.search(r"本年支出合计|支出合计的", named):
+        t01 = ctx.report.tables.T01
+        return (
+            val(find_row(t01, "^本年支出合计", side="expenditure"), "amount", "本年支出合计") if t01 else None
+        )
+    if re.search(r"政府采购|中小企业|项目支出总额|部门预算项目", named):
+        return None  # NAR-15 / NAR-17 check these
+    return None
+
+
+def _is_part(ctx: Ctx, c: Claim) -> bool:
+    nxt = position(ctx, c) + 1
+    return nxt < len(ctx.report.claims) and ctx.report.claims[nxt].kind == "share"
+
+
+def whole_candidates(ctx: Ctx, c: Claim, part: Claim) -> list[Q]:
+    """Amounts the share may be of: a named whole; else the amounts of its sentence that are not themselves
+    parts, then earlier amounts (the structure's total often closes the sentence before)."""
+    named = _whole_for_share(ctx, c)
+    if named is not None:
+        return [named]
+    span = sentence_of(c)
+    if re.search(
+        r"政府采购|中小企业|项目支出总额|部门预算项目",
+        span[max(0, span.find(c.value.printed) - 20) : span.find(c.value.printed)],
+    ):
+        return []
+    out: list[Q] = []
+    for o in in_sentence(ctx, c):
+        if o.kind == "amount" and o.value.unit in MONEY and o is not part and not _is_part(ctx, o):
+            out.append(cq(o))
+    start = position(ctx, c)
+    for o in reversed(ctx.report.claims[max(0, start - 12) : start]):
+        if (
+            o.kind == "amount"
+            and o.value.unit in MONEY
+            and o is not part
+            and o.value.value > part.value.value
+            and not _is_part(ctx, o)
+        ):
+            out.append(cq(o))
+    return out
+
+
+def _share_parts(ctx: Ctx) -> Iterator[tuple[Claim, Claim, Q]]:
+    for c in claims(ctx, "share"):
+        part = before(ctx, c, unit=MONEY, limit=2)
+        if part is None or sentence_of(part) != sentence_of(c):
+            continue
+        candidates = whole_candidates(ctx, c, part)
+        if not candidates:
+            continue
+        whole = next(
+            (
+                w
+                for w in candidates
+                if (ev := check_ratio(cq(c), cq(part), w)) is not None and ev.outcome != "FAIL"
+            ),
+            candidates[0],
+        )
+        yield c, part, whole
+
+
+def _structures(ctx: Ctx) -> list[list[Claim]]:
+    """Sentences listing several shares of one whole (a structure, NAR-04)."""
+    groups: dict[tuple[int, str], list[Claim]] = {}
+    for c, _, _ in _share_parts(ctx):
+        groups.setdefault((c.value.provenance.page, sentence_of(c)), []).append(c)
+    return [g for g in groups.values() if len(g) >= 3]
+
+
+def plug_items(ctx: Ctx) -> set[int]:
+    """Shares forced so the structure totals exactly 100 (UNIT-07 PLUG_100): ids of the plugged claims."""
+    plugged: set[int] = set()
+    parts = {id(c): (part, whole) for c, part, whole in _share_parts(ctx)}
+    for group in _structures(ctx):
+        if sum((c.value.value for c in group), Decimal(0)) != 100:
+            continue
+        for c in group:
+            part, whole = parts[id(c)]
+            ev = check_ratio(cq(c), cq(part), whole)
+            if ev is not None and ev.outcome == "FAIL":
+                plugged.add(id(c))
+    return plugged
+
+
+@rule("NAR-03", "error")
+def nar_03(ctx: Ctx) -> None:
+    """Share percentages. Formula: "X 占 p%" requires p ≈ X / whole × 100. TOL_RATIO; a FAIL of one unit
+    in the last printed digit is a warning; a plug that makes the structure total 100 is labelled PLUG_100."""
+    plugged = plug_items(ctx)
+    for c, part, whole in _share_parts(ctx):
+        finding_before = len(ctx.findings)
+        ctx.ratio(
+            f"第{c.value.provenance.page}页“{part.subject} 占 {c.value.printed}%”", cq(c), cq(part), whole
+        )
+        if id(c) in plugged and len(ctx.findings) > finding_before:
+            ctx.findings[-1] = ctx.findings[-1].model_copy(update={"diagnosis": "PLUG_100"})
+
+
+@rule("NAR-04", "warning")
+def nar_04(ctx: Ctx) -> None:
+    """Structure sums to 100. Formula: Σ pᵢ ∈ 100 ± n·½ulp; if Σ is exactly 100 while an item fails NAR-03
+    by one unit, that item is a plug (PLUG_100). TOL_SUM, warning."""
+    plugged = plug_items(ctx)
+    for group in _structures(ctx):
+        total = const(100, "100%")
+        ev = ctx.sum(
+            f"第{group[0].value.provenance.page}页结构占比之和为 100%", total, [cq(c) for c in group]
+        )
+        for c in group:
+            if id(c) in plugged:
+                ctx.fail(
+                    f"第{c.value.provenance.page}页“占 {c.value.printed}%”为凑整：各项占比之和恰为 100%，"
+                    f"但该项按金额计算不符",
+                    [cq(c)],
+                    diagnosis="PLUG_100",
+                )
+        del ev
+
+
+def _yoy(ctx: Ctx) -> Iterator[tuple[Claim, Claim, Claim]]:
+    """(current amount, change amount, change rate) triples: "…X 万元…增加/减少 Δ 万元，增长/下降 r%"."""
+    for rate in claims(ctx, "change_rate", unit=("%",)):
+        delta = before(ctx, rate, limit=1)
+        if delta is None or delta.kind != "change" or delta.value.unit not in MONEY:
+            continue
+        current = before(ctx, delta, kind="amount", unit=MONEY, limit=6)
+        if current is None or re.search("年初预算", current.subject):
+            continue
+        yield current, delta, rate
+
+
+@rule("NAR-05", "error")
+def nar_05(ctx: Ctx) -> None:
+    """Year-over-year change. Formula: prior = current ∓ Δ (interval), r = Δ / prior, and the 增/减 wording
+    matches the sign. TOL_RATIO; a one-unit FAIL is a warning."""
+    for current, delta, rate in _yoy(ctx):
+        cur, d = cq(current), cq(delta)
+        sign = 1 if delta.direction == "增加" else -1
+        prior = Q(
+            cur.value - sign * d.value,
+            cur.half + d.half,
+            f"上年数（{current.value.printed} ∓ {delta.value.printed}）",
+        )
+        if rate.direction and delta.direction and rate.direction != delta.direction:
+            ctx.fail(
+                f"第{rate.value.provenance.page}页增减方向不一致：{delta.direction} 与 {rate.direction}",
+                [d, cq(rate)],
+            )
+            continue
+        ctx.ratio(
+            f"第{rate.value.provenance.page}页“{delta.subject}{delta.value.printed}{delta.value.unit}，"
+            f"{'增长' if sign > 0 else '下降'}{rate.value.printed}%”",
+            cq(rate),
+            d,
+            prior,
+        )
+
+
+@rule("NAR-06", "warning")
+def nar_06(ctx: Ctx) -> None:
+    """Category priors add up. Formula: when the text gives prior-year values for every 类,
+    Σ(currentᵢ ∓ Δᵢ) = total prior. TOL_SUM, warning."""
+    items = [(cur, d) for cur, d, _ in _yoy(ctx) if re.search("支出决算", cur.subject)]
+    totals = [(cur, d) for cur, d, _ in _yoy(ctx) if re.search("财政拨款(决算)?支出|支出总计", cur.subject)]
+    if len(items) < 2 or not totals:
+        return ctx.skip("文字没有逐类给出上年数")
+    cur, d = totals[0]
+    sign = 1 if d.direction == "增加" else -1
+    total_prior = Q(cq(cur).value - sign * cq(d).value, cq(cur).half + cq(d).half, "上年支出总计")
+    priors = []
+    for c, dd in items:
+        s = 1 if dd.direction == "增加" else -1
+        priors.append(Q(cq(c).value - s * cq(dd).value, cq(c).half + cq(dd).half, f"{c.subject} 上年数"))
+    ctx.sum("各类上年数之和 = 上年支出总计", total_prior, priors)
+
+
+ITEM = re.compile(
+    r"年初预算(?:数)?为?\s*(?P<budget>[\d,]+(?:\.\d+)?)\s*(?P<u1>万元|元)[，,]?\s*支出决算(?:数)?为?\s*"
+    r"(?P<final>[\d,]+(?:\.\d+)?)\s*(?P<u2>万元|元)(?:[，,]\s*完成(?:年初|“三公”经费|全年)?预算的\s*(?P<rate>[\d.]+)%)?"
+)
+
+
+def _claim_at(ctx: Ctx, c: Claim, printed: str, kind: str | None = None) -> Claim | None:
+    return next(
+        (o for o in in_sentence(ctx, c) if o.value.printed == printed and (kind is None or o.kind == kind)),
+        None,
+    )
+
+
+def budget_items(ctx: Ctx) -> Iterator[tuple[Claim, Claim, Claim | None, str]]:
+    """(年初预算, 支出决算, 完成率, sentence) for each "年初预算为 X，支出决算为 Y，完成年初预算的 p%"."""
+    seen: set[tuple[int, str]] = set()
+    for c in claims(ctx, unit=MONEY):
+        key = (c.value.provenance.page, sentence_of(c))
+        if key in seen:
+            continue
+        seen.add(key)
+        for m in ITEM.finditer(key[1]):
+            budget = _claim_at(ctx, c, m.group("budget"))
+            final = _claim_at(ctx, c, m.group("final"))
+            rate = _claim_at(ctx, c, m.group("rate")) if m.group("rate") else None
+            if budget is not None and final is not None:
+                yield budget, final, rate, key[1]
+
+
+@rule("NAR-07", "error")
+def nar_07(ctx: Ctx) -> None:
+    """完成年初预算 %. Formula: p = 决算 / 年初预算 × 100; 大于/超 require 决算 > 预算, 小于/未完成 require 决算 <
+    预算. TOL_RATIO."""
+    handled = set()
+    for budget, final, rate, _ in budget_items(ctx):
+        if rate is None:
+            continue
+        handled.add(id(rate))
+        if budget.value.value != 0:
+            ctx.ratio(
+                f"第{rate.value.provenance.page}页完成年初预算的 {rate.value.printed}%",
+                cq(rate),
+                cq(final),
+                cq(budget),
+            )
+    stated = sangong_budgets_in_text(ctx)
+    for c in claims(ctx, "rate", r"完成(全年|“三公”经费)?预算的"):
+        if id(c) in handled or ctx.report.tables.T07 is None:
+            continue
+        spent = before(ctx, c, kind="amount", unit=MONEY, limit=2)
+        if spent is None:
+            continue
+        field = sangong_field(spent.subject) or ("total" if "三公" in sentence_of(c) else None)
+        if field is None:
+            continue
+        plan = stated.get(field) or sangong(ctx, "预算数", field)
+        if plan is not None and plan.value != 0:
+            ctx.ratio(
+                f"第{c.value.provenance.page}页“{spent.subject} {spent.value.printed}，完成预算的 {c.value.printed}%”",
+                cq(c),
+                cq(spent),
+                plan,
+            )
+
+
+def _stated_budget(ctx: Ctx) -> Claim | None:
+    return next(
+        claims(ctx, "amount", r"(一般公共预算)?财政拨款(支出)?(决算)?(支出)?年初预算(为)?$", MONEY), None
+    )
+
+
+@rule("NAR-08", "warning")
+def nar_08(ctx: Ctx) -> None:
+    """Item budgets add up. Formula: Σ 项 (or 类) 年初预算 = the stated 一般公共预算财政拨款支出年初预算. TOL_SUM,
+    warning (a 项 with a budget but no 决算 may be omitted)."""
+    stated = _stated_budget(ctx)
+    if stated is None:
+        return ctx.skip("文字没有说明年初预算总额")
+    items = [
+        b
+        for b, _, _, span in budget_items(ctx)
+        if b is not stated
+        and "“三公”" not in span
+        and b.value.provenance.page >= stated.value.provenance.page
+    ]
+    if not items:
+        return ctx.skip("文字没有逐项说明年初预算")
+    ctx.sum(
+        f"第{stated.value.provenance.page}页年初预算 {stated.value.printed}{stated.value.unit} = 各项年初预算之和",
+        cq(stated),
+        [cq(b) for b in items],
+    )
+
+
+@rule("NAR-09", "error")
+def nar_09(ctx: Ctx) -> None:
+    """Text self-consistency. Formula: "年初没有安排预算 / 年初预算为0" ⇔ 年初预算 = 0; "未执行" ⇔ 决算 = 0. TOL_EXACT."""
+    for budget, final, _, span in budget_items(ctx):
+        if re.search("年初(没有|未)安排", span) and budget.value.value != 0:
+            ctx.fail(
+                f"第{budget.value.provenance.page}页说年初未安排预算，却列年初预算 {budget.value.printed}",
+                [cq(budget)],
+            )
+        elif re.search("未执行", span) and final.value.value != 0:
+            ctx.fail(
+                f"第{final.value.provenance.page}页说未执行，却列支出决算 {final.value.printed}", [cq(final)]
+            )
+        elif budget.value.value == 0 and re.search("年中(增加|追加)|未下达|年初未", span):
+            ctx.ok(f"第{budget.value.provenance.page}页年初预算为 0 与“年中增加”的说明一致", [cq(budget)])
+
+
+ITEM_NAME = re.compile(
+    r"(?P<cls>[^（(。；\d]+?)[（(]类[）)](?P<kuan>[^（(]+?)[（(]款[）)](?P<xiang>[^（(]+?)[（(]项[）)]"
+)
+
+
+@rule("NAR-10", "error")
+def nar_10(ctx: Ctx) -> None:
+    """Narrative 项 决算 against T05. Formula: the 类/款/项 named in the text maps to a T05 code; the text's 决算
+    = T05 小计 (fiscal, not T03). TOL_COPY."""
+    t05 = ctx.report.tables.T05
+    if t05 is None:
+        return None
+    for _, final, _, span in budget_items(ctx):
+        names = ITEM_NAME.search(span)
+        if names is None:
+            cls = next(
+                (
+                    code
+                    for code, name in FUNCTION_CLASS_NAMES.items()
+                    if flat(span).startswith(name) or re.match(r"^\d+[、.．]" + name, flat(span))
+                ),
+                None,
+            )
+            row = next((r for r in rows(t05) if r.code == cls), None) if cls else None
+        else:
+            kuan, xiang = flat(names.group("kuan")), flat(names.group("xiang"))
+            row = next(
+                (
+                    r
+                    for r in rows(t05)
+                    if r.code
+                    and len(r.code) == 7
+                    and flat(r.label) == xiang
+                    and any(p.code == r.code[:5] and flat(p.label) == kuan for p in rows(t05))
+                ),
+                None,
+            )
+        if row is None:
+            continue
+        ctx.copy(
+            f"第{final.value.provenance.page}页 {row.code}{row.label} 支出决算与一般公共预算财政拨款支出决算表一致",
+            cq(final),
+            val(row, "total", f"T05 {row.code}{row.label} 小计"),
+        )
+
+
+@rule("NAR-11", "error")
+def nar_11(ctx: Ctx) -> None:
+    """基本支出 narrative. Formula: 人员 + 公用 = 基本 (text values); every component the text names is non-zero
+    in T06/B06 (a named zero component is a warning). TOL_SUM; names TOL_EXACT."""
+    basic = next(claims(ctx, "amount", r"基本支出$", MONEY), None)
+    people = next(claims(ctx, "amount", r"人员经费$", MONEY), None)
+    public = next(claims(ctx, "amount", r"公用经费$", MONEY), None)
+    if basic is not None and people is not None and public is not None:
+        ctx.sum(
+            f"第{basic.value.provenance.page}页文字：基本支出 = 人员经费 + 公用经费",
+            cq(basic),
+            [cq(people), cq(public)],
+        )
+    table = ctx.report.tables.T06 or ctx.report.tables.B06
+    if table is None or public is None:
+        return None
+    span = sentence_of(public)
+    after = span[span.find(public.value.printed) :]
+    listed = (
+        re.split(r"[、，,；;]", re.split(r"[。]", after[after.find("主要包括") + 4 :])[0])
+        if "主要包括" in after
+        else []
+    )
+    by_name = {flat(r.label): r for r in rows(table) if getattr(r, "code", None)}
+    missing = []
+    for name in (flat(n).rstrip("等。") for n in listed):
+        if not name:
+            continue
+        row = by_name.get(name)
+        amount = getattr(row, "amount", None) or getattr(row, "total", None) if row is not None else None
+        if row is None or (amount is not None and amount.value == 0):
+            missing.append(name)
+    if missing:
+        ctx.fail(
+            f"第{public.value.provenance.page}页列举的公用经费项目在基本支出表中为 0 或没有：{'、'.join(missing)}",
+            [cq(public)],
+            severity="warning",
+        )
+    elif listed:
+        ctx.ok(f"第{public.value.provenance.page}页列举的公用经费项目在基本支出表中都有数", [cq(public)])
+
+
+@rule("NAR-12", "error")
+def nar_12(ctx: Ctx) -> None:
+    """三公 narrative against T07/B08. Formula: the text's 预算 and 决算 (total and items) = the table; 完成预算 %
+    = 决算 / 预算; 占 % = item / total. TOL_COPY / TOL_RATIO."""
+    if ctx.report.tables.T07 is None and ctx.report.tables.B08 is None:
+        return ctx.skip("缺少“三公”经费表")
+    budget_mode = ctx.report.tables.T07 is None
+    for c in claims(ctx, "amount", unit=MONEY):
+        span = sentence_of(c)
+        if "三公" not in span and not re.search("因公出国|公务用车|公务接待", c.subject):
+            continue
+        field = sangong_field(c.subject) or (
+            "total" if re.search("“三公”经费(财政拨款)?(支出)?(预算|决算)", c.subject) else None
+        )
+        if (
+            field is None
+            or re.search("外宾|国内|其他国内|运行维护支出|购置支出", c.subject)
+            and field != "total"
+            and not c.subject.endswith(("费", "预算", "决算", "预算数", "决算数"))
+        ):
+            continue
+        half = (
+            "预算数"
+            if budget_mode or re.search("预算(数)?(为)?$", c.subject)
+            else "决算数"
+            if re.search("决算(数)?(为)?$|支出$|支出决算", c.subject)
+            else None
+        )
+        if half is None:
+            continue
+        ctx.copy(
+            f"第{c.value.provenance.page}页“三公”经费文字“{c.subject} {c.value.printed}”与表一致",
+            cq(c),
+            sangong(ctx, half, field),
+        )
+
+
+@rule("NAR-13", "warning")
+def nar_13(ctx: Ctx) -> None:
+    """三公 counts and details. Formula: 团组 and 人次 sums match; 出国 sub-expenses sum to the 出国 决算;
+    公务用车保有量 = 国有资产 车辆 (soft). TOL_EXACT / TOL_SUM, warning."""
+    fleet = next(claims(ctx, "count", r"公务用车保有量"), None)
+    owned = next(claims(ctx, "count", r"共有车辆"), None)
+    if fleet is None or owned is None:
+        return ctx.skip("文字没有同时给出公务用车保有量和车辆总数")
+    if fleet.value.value <= owned.value.value:
+        ctx.ok(
+            f"第{fleet.value.provenance.page}页公务用车保有量 {fleet.value.printed} 辆 ≤ 车辆总数 {owned.value.printed} 辆",
+            [cq(fleet), cq(owned)],
+        )
+    else:
+        ctx.fail(
+            f"公务用车保有量 {fleet.value.printed} 辆多于车辆总数 {owned.value.printed} 辆",
+            [cq(fleet), cq(owned)],
+        )
+
+
+@rule("NAR-14", "error")
+def nar_14(ctx: Ctx) -> None:
+    """机关运行经费 text. Formula: the value follows XT-14 (≤ 公用经费), its year-over-year change follows NAR-05.
+    TOL_RATIO."""
+    for c in claims(ctx, "amount", r"机关运行经费(支出)?(预算)?(为)?$", MONEY):
+        nxt = [o for o in in_sentence(ctx, c) if o.kind in ("change", "change_rate")]
+        if len(nxt) == 2:
+            sign = 1 if nxt[0].direction == "增加" else -1
+            prior = Q(cq(c).value - sign * cq(nxt[0]).value, cq(c).half + cq(nxt[0]).half, "上年机关运行经费")
+            ctx.ratio(f"第{c.value.provenance.page}页机关运行经费增减率", cq(nxt[1]), cq(nxt[0]), prior)
+        else:
+            ctx.skip(f"第{c.value.provenance.page}页机关运行经费没有给出增减", [cq(c)])
+
+
+@rule("NAR-15", "error")
+def nar_15(ctx: Ctx) -> None:
+    """政府采购. Formula: 总额 = 货物 + 工程 + 服务; 中小企业 ≤ 总额; 小微 ≤ 中小; 占比 = part / 总额.
+    TOL_SUM / TOL_RATIO."""
+    total = next(claims(ctx, "amount", r"政府采购(支出总额|预算安排)", MONEY), None)
+    if total is None:
+        return ctx.skip("文字没有给出政府采购总额")
+    same = in_sentence(ctx, total)
+    parts = [o for o in same if o.kind == "amount" and re.search(r"政府采购(货物|工程|服务)", o.subject)]
+    if parts:
+        ctx.sum(
+            f"第{total.value.provenance.page}页政府采购总额 = 货物 + 工程 + 服务",
+            cq(total),
+            [cq(p) for p in parts],
+        )
+    sme = next((o for o in claims(ctx, "amount", r"授予中小企业合同金额", MONEY)), None)
+    if sme is None:
+        return None
+    rate = next((o for o in in_sentence(ctx, sme) if o.kind == "share" and "中小企业" not in o.subject), None)
+    if rate is not None and total.value.value:
+        ctx.ratio(f"第{sme.value.provenance.page}页授予中小企业合同金额占比", cq(rate), cq(sme), cq(total))
+
+
+@rule("NAR-16", "error")
+def nar_16(ctx: Ctx) -> None:
+    """国有资产 vehicles. Formula: 车辆合计 = Σ categories listed after 其中. TOL_EXACT."""
+    owned = next(claims(ctx, "count", r"共有车辆"), None)
+    if owned is None:
+        return ctx.skip("文字没有车辆总数")
+    text = ctx.report.text_pages.get(owned.value.provenance.page, "").replace("\n", "")
+    start = (
+        text.find(f"共有车辆{owned.value.printed}")
+        if f"共有车辆{owned.value.printed}" in text
+        else text.find("共有车辆")
+    )
+    tail = text[start:]
+    tail = re.split(r"；|单价|单位价值|部门价值", tail)[0]
+    if "其中" not in tail:
+        return ctx.skip("文字没有列出车辆构成")
+    counts = [Decimal(n) for n in re.findall(r"(\d+)\s*辆", tail[tail.find("其中") :])]
+    if not counts:
+        return None
+    ctx.sum(
+        f"第{owned.value.provenance.page}页车辆总数 = 各类车辆之和",
+        cq(owned),
+        [const(n, "车辆分类数") for n in counts],
+    )
+
+
+@rule("NAR-17", "error")
+def nar_17(ctx: Ctx) -> None:
+    """Performance coverage. Formula: for "涉及资金 X，占项目支出总额 p%", X = T03/T05 项目支出 (TOL_COPY);
+    p = X / 项目支出 and p ≤ 100. TOL_RATIO."""
+    project = val(total_row(ctx.report.tables.T05), "project", "一般公共预算财政拨款 项目支出") or val(
+        total_row(ctx.report.tables.T03), "project", "支出决算表 项目支出"
+    )
+    for c in claims(ctx, "share"):
+        span = sentence_of(c)
+        if not re.search(
+            r"项目支出总额", span[max(0, span.find(c.value.printed) - 30) : span.find(c.value.printed) + 1]
+        ):
+            continue
+        amount = before(ctx, c, unit=MONEY, limit=2)
+        if amount is None or not re.search("涉及|资金", amount.subject):
+            continue
+        ctx.copy(f"第{c.value.provenance.page}页绩效自评涉及资金与项目支出一致", cq(amount), project)
+        ctx.ratio(
+            f"第{c.value.provenance.page}页绩效自评资金占项目支出总额的 {c.value.printed}%",
+            cq(c),
+            cq(amount),
+            project,
+        )
+
+
+@rule("NAR-18", "error")
+def nar_18(ctx: Ctx) -> None:
+    """Itemised breakdowns. Formula: components listed after "其中" = the stated subtotal (进出口 = 出口 + 进口;
+    核销金额 = its parts …). TOL_SUM."""
+    for total in claims(ctx, "amount", r"进出口完成$", MONEY):
+        parts = [
+            o
+            for o in in_sentence(ctx, total)
+            if o.kind == "amount" and re.search(r"(^|其中)(出口|进口)完成$", o.subject)
+        ]
+        if len(parts) == 2:
+            ctx.sum(
+                f"第{total.value.provenance.page}页进出口 = 出口 + 进口", cq(total), [cq(p) for p in parts]
+            )
+    for total in claims(ctx, "amount", r"^核销金额$", MONEY):
+        span = sentence_of(total)
+        later = [
+            o
+            for o in in_sentence(ctx, total)
+            if o.kind == "amount" and o.subject == "核销金额" and o is not total
+        ]
+        if "其中" in span and len(later) >= 2:
+            ctx.sum(
+                f"第{total.value.provenance.page}页核销金额 = 分项之和", cq(total), [cq(p) for p in later]
+            )
+
+
+@rule("NAR-19", "error")
+def nar_19(ctx: Ctx) -> None:
+    """The same fact stated twice must agree (at equal precision, equal values): the text's 年初预算 against
+    the 绩效自评表 年初预算数; a 元 amount restated in 万元. TOL_COPY."""
+    stated = _stated_budget(ctx)
+    pe = next((e for e in ctx.report.performance.self_evaluations if e.table_id == "PE"), None)
+    line = next((b for b in pe.budget if "总额" in b.label), None) if pe else None
+    if stated is not None and line is not None and line.initial is not None:
+        ctx.copy(
+            f"第{stated.value.provenance.page}页年初预算与部门整体绩效自评表年初预算数一致",
+            cq(stated),
+            q(line.initial, "部门整体绩效自评表 年初预算数"),
+        )
+    yuan = [c for c in claims(ctx, "amount", unit=("元",)) if c.value.value >= 100_000]
+    for c in claims(ctx, "amount", unit=("万元",)):
+        if c.value.decimals < 2:
+            continue
+        twin = next((y for y in yuan if abs(y.value.value - c.value.value * 10_000) <= 50), None)
+        if twin is not None:
+            ctx.copy(
+                f"第{c.value.provenance.page}页“{c.value.printed}万元”与第{twin.value.provenance.page}页"
+                f"“{twin.value.printed}元”是同一数",
+                cq(c),
+                cq(twin),
+            )
+
+
+@rule("NAR-20", "warning")
+def nar_20(ctx: Ctx) -> None:
+    """Count-based ratios. Formula: with integer numerator and denominator, p = round_half_up(a / b × 100, d_p).
+    TOL_RATIO with h = 0 on the operands, warning."""
+    for c in claims(ctx, "rate", r"核销率"):
+        numerator = before(ctx, c, kind="count", limit=1)
+        if numerator is None or numerator.value.unit != "张":
+            continue
+        earlier = ctx.report.claims[max(0, position(ctx, numerator) - 10) : position(ctx, numerator)]
+        issued = [
+            o for o in earlier if o.kind == "count" and o.value.unit == "张" and re.search("发放", o.subject)
+        ]
+        denominator = next(
+            (o for o in issued if re.search("共计|总|共", o.subject)), issued[0] if issued else None
+        )
+        if denominator is None:
+            continue
+        ctx.ratio(
+            f"第{c.value.provenance.page}页核销率 = {numerator.subject} / {denominator.subject}",
+            cq(c),
+            cq(numerator),
+            cq(denominator),
+            downgrade_one_ulp=False,
+        )
+
+
+@rule("NAR-21", "warning")
+def nar_21(ctx: Ctx) -> None:
+    """Multiplier consistency (杠杆率/带动倍率). Formula: 杠杆率 = 带动消费 / 核销金额, the definition the document
+    uses elsewhere. TOL_RATIO, warning."""
+    for c in claims(ctx, "ratio"):
+        driven = before(ctx, c, unit=MONEY, subject=r"带动|拉动|购车总价款|消费金额", limit=8)
+        spent = before(ctx, c, unit=MONEY, subject=r"核销|优惠", limit=8)
+        if driven is None or spent is None:
+            ctx.skip(f"第{c.value.provenance.page}页{c.subject}缺少带动消费或核销金额", [cq(c)])
+            continue
+        ctx.ratio(
+            f"第{c.value.provenance.page}页{c.subject} {c.value.printed} = {driven.subject} / {spent.subject}",
+            cq(c),
+            cq(driven),
+            cq(spent),
+            scale=Decimal(1),
+            downgrade_one_ulp=False,
+        )
+
+
+@rule("NAR-22", "warning")
+def nar_22(ctx: Ctx) -> None:
+    """Percentage-point differences. Formula: "高于X N个百分点" requires N = a − X, a the growth stated before.
+    TOL_SUM, warning."""
+    for c in claims(ctx, "points"):
+        span = sentence_of(c)
+        m = re.search(re.escape(c.value.printed) + r"\s*个百分点", span)
+        if m is None:
+            continue
+        head = span[: m.start()]
+        ref_before = re.search(r"[（(][^（()）]*?(-?\d+(?:\.\d+)?)%[）)]\s*$", head)
+        ref_after = re.match(r"[^（(]*?个百分点[（(][^（()）]*?(-?\d+(?:\.\d+)?)%[）)]", span[m.start() :])
+        if ref_before:
+            ref, growth_text = ref_before.group(1), head[: ref_before.start()]
+        elif ref_after:
+            ref, growth_text = ref_after.group(1), head
+        else:
+            continue
+        growth = re.findall(
+            r"(增长|下降)\s*(-?\d+(?:\.\d+)?)%", re.sub(r"[（(][^（()）]*[）)]", "", growth_text)
+        )
+        if not growth:
+            continue
+        word, a = growth[-1]
+        a_q = Q(Decimal(a) * (-1 if word == "下降" else 1), _half(a), f"增幅 {a}%")
+        x_q = Q(Decimal(ref), _half(ref), f"参照 {ref}%")
+        ctx.difference(
+            f"第{c.value.provenance.page}页“高于…{c.value.printed}个百分点”= {a}% − {ref}%", cq(c), a_q, x_q
+        )
+
+
+def _half(printed: str) -> Decimal:
+    decimals = len(printed.split(".")[1]) if "." in printed else 0
+    return Decimal(5) * Decimal(10) ** (-decimals - 1)
+
+
+HEADING_YEAR = re.compile(
+    r"(第[一二三四五六七八九十]+部分\s*(20\d{2})\s*年度?[^\n]{0,30}?(决算|预算)(表|情况说明))"
+    r"|(纳入本部门\s*(20\d{2})\s*年度部门(预算|决算)编制范围)"
+)
+
+
+@rule("NAR-23", "warning")
+def nar_23(ctx: Ctx) -> None:
+    """Year and entity in headings. Formula: every year in part titles, section titles and scope sentences
+    = the report year (explicit comparisons excepted). TOL_EXACT, warning."""
+    year = ctx.report.meta.year
+    if year is None:
+        return ctx.skip("没有识别出报告年度")
+    for page, text in sorted(ctx.report.text_pages.items()):
+        flat_text = re.sub(r"\n", "", text)
+        for m in HEADING_YEAR.finditer(flat_text):
+            printed = int(m.group(2) or m.group(6))
+            phrase = m.group(1) or m.group(5)
+            if printed != year:
+                ctx.fail(
+                    f"第{page}页“{phrase}”的年度 {printed} 与报告年度 {year} 不符",
+                    extra=[_text_operand(page, phrase)],
+                )
+            else:
+                ctx.ok(f"第{page}页“{phrase[:20]}”年度正确", extra=[_text_operand(page, phrase)])
+
+
+def _text_operand(page: int, phrase: str) -> Operand:
+    return Operand(label="文字", value=phrase, page=page, table_id="NAR", text_span=phrase)
+
+
+@rule("NAR-24", "warning")
+def nar_24(ctx: Ctx) -> None:
+    """Zero denominators. Formula: a ratio whose denominator is 0 must be omitted or printed "—"; printing 100%
+    or 0% fails. TOL_EXACT, warning."""
+    for c in claims(ctx, "rate", r"完成(全年)?预算的?$|完成预算$"):
+        span = sentence_of(c)
+        head = span[: span.find(c.value.printed + "%")]
+        budget = re.findall(r"预算(?:数)?为?\s*([\d.,]+)\s*(?:万元|元)", head)
+        if budget and Decimal(budget[-1].replace(",", "")) == 0:
+            ctx.fail(
+                f"第{c.value.provenance.page}页预算数为 0，却印出“完成预算的 {c.value.printed}%”", [cq(c)]
+            )
+    for c in claims(ctx, "share"):
+        span = sentence_of(c)
+        if re.search(r"总额\s*0(\.0+)?\s*万?元", span) and "中小企业" in span:
+            ctx.fail(f"第{c.value.provenance.page}页总额为 0，却印出占比 {c.value.printed}%", [cq(c)])
+            break
