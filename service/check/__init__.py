@@ -40,12 +40,16 @@ def check_report(report: Report) -> CheckResult:
 
 
 def apply_statuses(report: Report, ctx: Ctx) -> None:
-    """failed if any identity through the fact fails; else verified if one holds exactly; else residue
-    if one holds within tolerance; else unverified (no rule touches it). An LLM-read value that
-    still fails after its second attempt is unverified."""
+    """failed if a failing rule blames the fact; else verified if an identity holds exactly through it;
+    else residue if one holds within tolerance; else unverified (no rule touches it). An LLM-read value
+    that still fails after its second attempt is unverified."""
     outcomes: dict[int, set[str]] = {}
-    for outcome, facts in ctx.touched:
-        for fact in facts:
+    for outcome, facts, rule_id in ctx.touched:
+        for n, fact in enumerate(facts):
+            # a failed copy or ratio blames the value it checks (the first operand), not its references;
+            # a failed sum inside one table leaves every operand suspect
+            if outcome == "FAIL" and n > 0 and not rule_id.startswith("INTRA"):
+                continue
             outcomes.setdefault(id(fact), set()).add(outcome)
     for _, _, fact in iter_facts(report):
         seen = outcomes.get(id(fact), set())
