@@ -48,7 +48,7 @@ def apply_statuses(report: Report, ctx: Ctx) -> None:
         for n, fact in enumerate(facts):
             # a failed copy or ratio blames the value it checks (the first operand), not its references;
             # a failed sum inside one table leaves every operand suspect
-            if outcome == "FAIL" and n > 0 and not rule_id.startswith("INTRA"):
+            if fact is None or outcome == "FAIL" and n > 0 and not rule_id.startswith("INTRA"):
                 continue
             outcomes.setdefault(id(fact), set()).add(outcome)
     for _, _, fact in iter_facts(report):

@@ -52,7 +52,7 @@ class Ctx:
 
     report: Report
     findings: list[Finding] = field(default_factory=list)
-    touched: list[tuple[Outcome, list[Fact], str]] = field(default_factory=list)
+    touched: list[tuple[Outcome, list[Fact | None], str]] = field(default_factory=list)
     current: Rule | None = None
     cache: dict[str, Any] = field(default_factory=dict)  # lookups shared by the rules of one run
 
@@ -95,7 +95,7 @@ class Ctx:
             note=self.note if outcome == "PASS_RESIDUE" else None,
         )
         self.findings.append(finding)
-        self.touched.append((outcome, [o.fact for o in operands if o.fact is not None], self.current.rule_id))
+        self.touched.append((outcome, [o.fact for o in operands], self.current.rule_id))
         return finding
 
     def evaluated(
