@@ -72,6 +72,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_extract)
 
+    p = sub.add_parser("check", help="核验每个数：报表内、报表间、文字与报表、完整性、单位与尾差")
+    p.add_argument("files", nargs="+", type=Path, help="PDF files or folders")
+    p.add_argument("--format", choices=["table", "json", "html", "xlsx"], default="table")
+    p.add_argument("-o", "--output", type=Path, help="output file (required for xlsx); stdout if omitted")
+    p.add_argument(
+        "--llm", choices=["auto", "never", "always"], default="never", help="extraction mode (default never)"
+    )
+    p.add_argument("--all", action="store_true", help="table view: also list residues within tolerance")
+    p.set_defaults(func=cmd_check)
+
     p = sub.add_parser("demo", help="导入自带的样例报告并运行一次检索（离线）")
     p.set_defaults(func=cmd_demo)
     return parser
@@ -250,6 +260,89 @@ def _write_reports(reports: list[Any], fmt: str, target: Path | None, export: An
         sys.stdout.write(text)
     else:
         target.write_text(text, encoding="utf-8")
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from service import extraction, ingest, review
+    from service.errors import InputError, LLMError
+
+    settings = get_settings()
+    if args.format == "xlsx" and not args.output:
+        err_console.print("--format xlsx 需要 -o 输出文件")
+        return 2
+    results, failed = [], 0
+    for path in ingest.expand(args.files):
+        try:
+            done = extraction.extract_file(path, settings, llm=args.llm)
+        except (InputError, LLMError) as exc:
+            err_console.print(
+                f"[red]✗[/red] {exc}" if isinstance(exc, InputError) else f"[red]✗[/red] {path.name}: {exc}"
+            )
+            failed += 1
+            continue
+        results.append((done.check, done.report))
+    if args.format == "table":
+        for result, report in results:
+            _print_check(result, report, show_all=args.all)
+    elif args.format == "json":
+        docs = [review.as_json(result, report) for result, report in results]
+        text = json.dumps(docs[0] if len(docs) == 1 else docs, ensure_ascii=False, indent=1) + "\n"
+        _emit(text, args.output)
+    elif args.format == "html":
+        _emit(review.to_html(results), args.output)
+    else:
+        review.write_xlsx(results, args.output)
+    return 1 if failed else 0
+
+
+def _emit(text: str, target: Path | None) -> None:
+    if target is None:
+        sys.stdout.write(text)
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
+def _print_check(result: Any, report: Any, show_all: bool) -> None:
+    from service import review
+
+    s = review.summary(result)
+    console.rule(
+        f"{result.doc}（{report.meta.department or ''} {report.meta.year or ''} {report.meta.kind or ''}）"
+    )
+    console.print(
+        f"错误 [red]{s['errors']}[/red] · 警告 [yellow]{s['warnings']}[/yellow] · 尾差（容差内） {s['residues']} · "
+        f"无法核验 {s['skipped']} · 通过 {s['passed']}"
+    )
+    for level, title, style in (
+        ("error", "错误", "red"),
+        ("warning", "警告", "yellow"),
+        ("info", "尾差（容差内）", "dim"),
+    ):
+        rows = [f for f in review.notable(result) if (f.severity if f.outcome == "FAIL" else "info") == level]
+        if not rows or (level == "info" and not show_all):
+            continue
+        table = Table(title=f"{title}（{len(rows)}）", title_style=style)
+        for col in ("规则", "页码", "说明", "应为", "实为", "诊断"):
+            table.add_column(col, overflow="fold")
+        for f in rows:
+            table.add_row(
+                f.rule_id,
+                "、".join(map(str, f.pages)),
+                f.message,
+                f.expected or "",
+                f.actual or "",
+                f.diagnosis or "",
+            )
+        console.print(table)
+    gaps = [i for i in result.inventory if i.status != "present"]
+    if gaps:
+        table = Table(title="报表完整性")
+        for col in ("表", "名称", "状态", "页码"):
+            table.add_column(col)
+        for i in gaps:
+            table.add_row(i.table_id, i.name, i.status, "、".join(map(str, i.pages)))
+        console.print(table)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -233,7 +233,7 @@ def _one_ulp(ev: Evaluation, reported: Q) -> bool:
 
 
 def _verdict(outcome: Outcome) -> str:
-    return {"PASS": "，相符", "PASS_RESIDUE": "，差额在四舍五入容差内", "FAIL": "，不符", "SKIP": ""}[outcome]
+    return {"PASS": "：相符", "PASS_RESIDUE": "：差额在四舍五入容差内", "FAIL": "：不符", "SKIP": ""}[outcome]
 
 
 # ------------------------------------------------------------------ lookups

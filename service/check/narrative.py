@@ -183,10 +183,10 @@ def nar_01(ctx: Ctx) -> None:
     """Headline totals. Formula: the 收/支总计 stated in the text = T01 总计 (or B01 收入总计). TOL_COPY."""
     table = headline_total(ctx)
     for c in claims(ctx, "amount", r"^(\d{4}年度?)?(收、?支总计均?为?|收入总计|支出总计)$", MONEY):
-        ctx.copy(f"第{c.value.provenance.page}页文字 {c.subject} 与报表总计一致", cq(c), table)
+        ctx.copy(f"第{c.value.provenance.page}页文字 {c.subject} 与报表总计核对", cq(c), table)
     for c in claims(ctx, "amount", r"财政拨款收、?支总计均?为?$|财政拨款(收入|支出)总计$", MONEY):
         ctx.copy(
-            f"第{c.value.provenance.page}页文字 {c.subject} 与财政拨款收支总表一致", cq(c), fiscal_total(ctx)
+            f"第{c.value.provenance.page}页文字 {c.subject} 与财政拨款收支总表核对", cq(c), fiscal_total(ctx)
         )
 
 
@@ -199,7 +199,7 @@ def nar_02(ctx: Ctx) -> None:
         if refs:
             ref = min(refs, key=lambda r: abs(r.value - cq(c).value))
             ctx.copy(
-                f"第{c.value.provenance.page}页文字“{c.subject} {c.value.printed}{c.value.unit}”与报表一致",
+                f"第{c.value.provenance.page}页文字“{c.subject} {c.value.printed}{c.value.unit}”与报表核对",
                 cq(c),
                 ref,
             )
@@ -541,7 +541,7 @@ def nar_10(ctx: Ctx) -> None:
         if row is None:
             continue
         ctx.copy(
-            f"第{final.value.provenance.page}页 {row.code}{row.label} 支出决算与一般公共预算财政拨款支出决算表一致",
+            f"第{final.value.provenance.page}页 {row.code}{row.label} 支出决算与一般公共预算财政拨款支出决算表核对",
             cq(final),
             val(row, "total", f"T05 {row.code}{row.label} 小计"),
         )
@@ -620,7 +620,7 @@ def nar_12(ctx: Ctx) -> None:
         if half is None:
             continue
         ctx.copy(
-            f"第{c.value.provenance.page}页“三公”经费文字“{c.subject} {c.value.printed}”与表一致",
+            f"第{c.value.provenance.page}页“三公”经费文字“{c.subject} {c.value.printed}”与表核对",
             cq(c),
             sangong(ctx, half, field),
         )
@@ -725,7 +725,7 @@ def nar_17(ctx: Ctx) -> None:
         amount = before(ctx, c, unit=MONEY, limit=2)
         if amount is None or not re.search("涉及|资金", amount.subject):
             continue
-        ctx.copy(f"第{c.value.provenance.page}页绩效自评涉及资金与项目支出一致", cq(amount), project)
+        ctx.copy(f"第{c.value.provenance.page}页绩效自评涉及资金与项目支出核对", cq(amount), project)
         ctx.ratio(
             f"第{c.value.provenance.page}页绩效自评资金占项目支出总额的 {c.value.printed}%",
             cq(c),
@@ -770,7 +770,7 @@ def nar_19(ctx: Ctx) -> None:
     line = next((b for b in pe.budget if "总额" in b.label), None) if pe else None
     if stated is not None and line is not None and line.initial is not None:
         ctx.copy(
-            f"第{stated.value.provenance.page}页年初预算与部门整体绩效自评表年初预算数一致",
+            f"第{stated.value.provenance.page}页年初预算与部门整体绩效自评表年初预算数核对",
             cq(stated),
             q(line.initial, "部门整体绩效自评表 年初预算数"),
         )

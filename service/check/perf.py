@@ -299,7 +299,7 @@ def perf_12(ctx: Ctx) -> None:
                     and abs(reported.value - fiscal.value) < abs(reported.value - spent.value)
                     else spent
                 )
-                ctx.copy(f"{ev.table_id} {line.label}执行数与决算报表一致", reported, target)
+                ctx.copy(f"{ev.table_id} {line.label}执行数与决算报表核对", reported, target)
     if t.B01 is not None and ctx.report.performance.targets is not None:
         b12 = ctx.report.performance.targets
         refs = {
@@ -315,7 +315,7 @@ def perf_12(ctx: Ctx) -> None:
             key = next((k for k in refs if k in line.label), None)
             if key is not None and line.initial is not None:
                 ctx.copy(
-                    f"整体绩效目标表 {line.label} 与预算报表一致", q(line.initial, line.label), refs[key]
+                    f"整体绩效目标表 {line.label} 与预算报表核对", q(line.initial, line.label), refs[key]
                 )
 
 

@@ -135,7 +135,7 @@ def unit_08(ctx: Ctx) -> None:
     ):
         if table is not None and c.value.decimals != (table.fact.decimals if table.fact else 2):
             ctx.copy(
-                f"第{c.value.provenance.page}页 {c.value.printed}（{c.value.decimals} 位小数）与报表总计（不同精度）一致",
+                f"第{c.value.provenance.page}页 {c.value.printed}（{c.value.decimals} 位小数）与报表总计（不同精度）核对",
                 cq(c),
                 table,
             )
