@@ -353,7 +353,7 @@ PAIRS = (
 
 @rule("XT-15", "warning")
 def xt_15(ctx: Ctx) -> None:
-    """Economic and functional correspondences (soft): 30108 ≈ 2080505, 30109 ≈ 2080506, 30113 ≈ 2210201,
+    """Economic and functional correspondences (soft). Formula: 30108 ≈ 2080505, 30109 ≈ 2080506, 30113 ≈ 2210201,
     30110 ≈ 2101101 + 2101102, 30111 ≈ 2101103, 30304 ≈ 2080801, on basic columns. TOL_COPY, warning (advisory)."""
     t06, t05 = ctx.report.tables.T06, ctx.report.tables.T05
     if t06 is None or t05 is None:

@@ -763,7 +763,7 @@ def nar_18(ctx: Ctx) -> None:
 
 @rule("NAR-19", "error")
 def nar_19(ctx: Ctx) -> None:
-    """The same fact stated twice must agree (at equal precision, equal values): the text's 年初预算 against
+    """The same fact stated twice. Formula: two mentions agree (at equal precision, equal values): the 年初预算 against
     the 绩效自评表 年初预算数; a 元 amount restated in 万元. TOL_COPY."""
     stated = _stated_budget(ctx)
     pe = next((e for e in ctx.report.performance.self_evaluations if e.table_id == "PE"), None)
