@@ -64,6 +64,8 @@ class Fact(Strict):
         are exact (checker-rules §0.2): amounts are ≥ 0, so a printed 0.00 is exactly 0."""
         if self.value == 0 or self.unit in ("个", "人次", "张", "辆", "台", "套", "家", "次"):
             return Decimal(0)
+        if self.unit == "分" and self.decimals == 0:  # whole points are awarded exactly
+            return Decimal(0)
         return Decimal(5) * Decimal(10) ** (-self.decimals - 1)
 
 

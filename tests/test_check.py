@@ -66,16 +66,25 @@ DEFINITE = [
     (25, S3, {"PERF-15"}, 19, "两个禁止"),
 ]
 
-DIAGNOSES = [(S1, "NAR-20", "TRUNCATED"), (S3, "NAR-05", "DOUBLE_ROUNDED"), (S3, "NAR-02", "TRUNCATED"),
-             (S0, "NAR-03", "PLUG_100"), (S3, "NAR-03", "PLUG_100"), (S0, "UNIT-09", "UNIT_SCALE")]
+DIAGNOSES = [
+    (S1, "NAR-20", "TRUNCATED"),
+    (S3, "NAR-05", "DOUBLE_ROUNDED"),
+    (S3, "NAR-02", "TRUNCATED"),
+    (S0, "NAR-03", "PLUG_100"),
+    (S3, "NAR-03", "PLUG_100"),
+    (S0, "UNIT-09", "UNIT_SCALE"),
+]
 
 
 def _mentions(f: Finding, words: str) -> bool:
     return words in f.message or any(words in o.value or words in o.label for o in f.operands)
 
 
-@pytest.mark.parametrize(("item", "name", "rules", "page", "words"), DEFINITE,
-                         ids=[f"7A-{d[0]}-{d[2] and sorted(d[2])[0]}-p{d[3]}" for d in DEFINITE])
+@pytest.mark.parametrize(
+    ("item", "name", "rules", "page", "words"),
+    DEFINITE,
+    ids=[f"7A-{d[0]}-{d[2] and sorted(d[2])[0]}-p{d[3]}" for d in DEFINITE],
+)
 def test_each_definite_failure_is_found(item: int, name: str, rules: set[str], page: int, words: str) -> None:
     found = [f for f in fails(name) if f.rule_id in rules and page in f.pages and _mentions(f, words)]
     assert found, f"§7A #{item}: no FAIL of {rules} on page {page} mentioning {words}"
@@ -91,26 +100,44 @@ def test_failures_carry_their_diagnosis(name: str, rule_id: str, diagnosis: str)
 def test_no_error_beyond_the_definite_list(name: str) -> None:
     allowed = [(rules, page) for _, n, rules, page, _ in DEFINITE if n == name]
     errors = [f for f in fails(name) if f.severity == "error"]
-    extra = [(f.rule_id, f.pages, f.message) for f in errors
-             if not any(f.rule_id in rules and page in f.pages for rules, page in allowed)]
+    extra = [
+        (f.rule_id, f.pages, f.message)
+        for f in errors
+        if not any(f.rule_id in rules and page in f.pages for rules, page in allowed)
+    ]
     assert extra == []
 
 
 # §7B: rounding residues — reported as PASS_RESIDUE (info), never as errors
 RESIDUES = [
-    (S0, "INTRA-05", "1598.72", "1598.71"), (S0, "INTRA-07", "245.94", "245.93"), (S0, "INTRA-07", "200.30", "200.29"),
-    (S0, "INTRA-07", "816.37", "816.36"), (S0, "INTRA-13", "153.49", "153.48"), (S0, "INTRA-13", "11.58", "11.57"),
-    (S0, "INTRA-14", "770.77", "770.78"), (S1, "INTRA-07", "456.12", "456.11"), (S1, "INTRA-09", "772.14", "772.15"),
-    (S1, "INTRA-13", "163.35", "163.34"), (S1, "XT-07", "179.20", "179.19"), (S1, "INTRA-07", "326.27", "326.26"),
-    (S1, "INTRA-14", "169.02", "169.03"), (S3, "INTRA-07", "693.33", "693.34"), (S3, "INTRA-07", "170.80", "170.79"),
-    (S3, "INTRA-21", "520.01", "520.02"), (S3, "INTRA-21", "351.02", "351.01"), (S1, "XT-09", "593.57", "593.58"),
+    (S0, "INTRA-05", "1598.72", "1598.71"),
+    (S0, "INTRA-07", "245.94", "245.93"),
+    (S0, "INTRA-07", "200.30", "200.29"),
+    (S0, "INTRA-07", "816.37", "816.36"),
+    (S0, "INTRA-13", "153.49", "153.48"),
+    (S0, "INTRA-13", "11.58", "11.57"),
+    (S0, "INTRA-14", "770.77", "770.78"),
+    (S1, "INTRA-07", "456.12", "456.11"),
+    (S1, "INTRA-09", "772.14", "772.15"),
+    (S1, "INTRA-13", "163.35", "163.34"),
+    (S1, "XT-07", "179.20", "179.19"),
+    (S1, "INTRA-07", "326.27", "326.26"),
+    (S1, "INTRA-14", "169.02", "169.03"),
+    (S3, "INTRA-07", "693.33", "693.34"),
+    (S3, "INTRA-07", "170.80", "170.79"),
+    (S3, "INTRA-21", "520.01", "520.02"),
+    (S3, "INTRA-21", "351.02", "351.01"),
+    (S1, "XT-09", "593.57", "593.58"),
 ]
 
 
 @pytest.mark.parametrize(("name", "rule_id", "expected", "actual"), RESIDUES)
 def test_rounding_residues_pass_within_tolerance(name: str, rule_id: str, expected: str, actual: str) -> None:
-    findings = [f for f in checked(name)[1].findings if f.rule_id == rule_id and f.actual == actual
-                and f.expected == expected]
+    findings = [
+        f
+        for f in checked(name)[1].findings
+        if f.rule_id == rule_id and f.actual == actual and f.expected == expected
+    ]
     assert findings and all(f.outcome == "PASS_RESIDUE" and f.severity == "info" for f in findings)
     assert all(f.note for f in findings) == bool(checked(name)[0].meta.rounding_note)
 
@@ -121,7 +148,9 @@ def test_items_deliberately_not_flagged() -> None:
     assert rate and all(f.outcome != "FAIL" for f in rate)
     half_up = [f for f in checked(S2)[1].findings if f.rule_id == "UNIT-06" and "100.31" in f.message]
     assert half_up and all(f.outcome == "PASS" for f in half_up)
-    assert not [f for f in fails(S1) if f.rule_id == "XT-20"]  # the 部分 自评汇总表 is not checked for coverage
+    assert not [
+        f for f in fails(S1) if f.rule_id == "XT-20"
+    ]  # the 部分 自评汇总表 is not checked for coverage
 
 
 def test_every_catalogue_rule_is_a_registered_pure_function() -> None:
@@ -130,12 +159,30 @@ def test_every_catalogue_rule_is_a_registered_pure_function() -> None:
     assert len(ids) == len(set(ids)) == 110
     assert groups == {"INTRA": 25, "PERF": 16, "XT": 20, "NAR": 24, "COMP": 12, "UNIT": 13}
     assert all("Formula" in r.doc for r in RULES)
-    forbidden = {"pymupdf", "chromadb", "langchain", "langchain_openai", "openai", "gradio", "jieba", "bm25s", "io",
-                 "pathlib", "time", "datetime", "random", "float"}
+    forbidden = {
+        "pymupdf",
+        "chromadb",
+        "langchain",
+        "langchain_openai",
+        "openai",
+        "gradio",
+        "jieba",
+        "bm25s",
+        "io",
+        "pathlib",
+        "time",
+        "datetime",
+        "random",
+        "float",
+    }
     for path in (ROOT / "service" / "check").glob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        imported = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-        imported |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+        imported = {
+            a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+        }
+        imported |= {
+            n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module
+        }
         assert not imported & forbidden, (path.name, imported & forbidden)
         assert "float(" not in path.read_text(encoding="utf-8"), path.name
 
@@ -144,7 +191,9 @@ def test_findings_point_at_the_page_and_cell() -> None:
     finding = next(f for f in fails(S3) if f.rule_id == "NAR-02")
     text, table = finding.operands
     assert text.page == 4 and text.bbox is not None and text.text_span and "1707.7" in text.text_span
-    assert table.page == 12 and table.table_id == "B06" and table.bbox is not None and table.value == "1,707.78"
+    assert (
+        table.page == 12 and table.table_id == "B06" and table.bbox is not None and table.value == "1,707.78"
+    )
     assert finding.expected == "1707.8" and finding.actual == "1707.7" and finding.tolerance
 
 
@@ -170,8 +219,18 @@ def test_check_cli_json_html_and_xlsx(env: Path, fixture_pdfs, capsys) -> None:
     data = json.loads(capsys.readouterr().out)
     assert {"doc", "doc_id", "findings", "inventory"} <= set(data)
     finding = next(f for f in data["findings"] if f["rule_id"] == "NAR-02" and f["outcome"] == "FAIL")
-    assert {"rule_id", "severity", "outcome", "diagnosis", "message", "expected", "actual", "tolerance", "pages",
-            "operands"} <= set(finding)
+    assert {
+        "rule_id",
+        "severity",
+        "outcome",
+        "diagnosis",
+        "message",
+        "expected",
+        "actual",
+        "tolerance",
+        "pages",
+        "operands",
+    } <= set(finding)
     assert {"label", "value", "unit", "page", "bbox"} <= set(finding["operands"][0])
     assert data["summary"]["errors"] == 2 and data["tables"]["B06"]["verified"] > 0
 

@@ -213,7 +213,7 @@ def _pe_columns(occ: Occurrence, rows: list[Row], maker: Maker, subject: str) ->
             continue
         if not header:
             if budget_paths and any(is_amount(t) for t in texts):
-                budget.append(_budget_row(row, texts, budget_paths, maker, scores))
+                budget.append(_budget_row(row, texts, budget_paths, maker))
             continue
         w_col = header.get("分值", len(texts) - 3)
         nums = [i for i, t in enumerate(texts) if SCORE.match(t)]
@@ -273,27 +273,22 @@ def _pe_columns(occ: Occurrence, rows: list[Row], maker: Maker, subject: str) ->
     )
 
 
-def _budget_row(row: Row, texts: list[str], paths: list[str], maker: Maker, scores: Maker) -> BudgetLine:
-    label = next(
-        (
-            t
-            for i, t in enumerate(texts)
-            if t and not is_amount(t) and i < len(paths) and not paths[i] and not t.endswith("%")
-        ),
-        texts[0],
-    )
-    label = (
-        [t for t in texts if t and parse_amount(t) is None and not t.endswith("%")][-1]
-        if label == texts[0]
-        else label
-    )
-    mapping = map_columns(BudgetLine, paths)
+def _budget_row(row: Row, texts: list[str], paths: list[str], maker: Maker) -> BudgetLine:
+    """A row of the 预算执行 block: its last label, then the amounts under 年初数/全年数/全年执行数/分值/执行率/得分."""
+    words = [t for t in texts if t and parse_amount(t) is None and not t.endswith("%")]
+    label = words[-1] if words else ""
     values: dict[str, Any] = {}
-    for col, name in mapping.items():
-        if col < len(row.cells) and row.cells[col] is not None and row.cells[col].text.strip():  # type: ignore[union-attr]
-            unit = "分" if name in ("weight", "score") else "%" if name == "rate" else None
-            values[name] = maker.cell(row.cells[col], row.page, row_label=label, column=paths[col], unit=unit)
-    return BudgetLine(label=label, page=row.page, **{k: v for k, v in values.items() if v is not None})
+    for col, name in map_columns(BudgetLine, paths).items():
+        cell = row.cells[col] if col < len(row.cells) else None
+        if cell is None or not cell.text.strip():
+            continue
+        if name in ("weight", "score") and cell.text.strip().endswith("%"):
+            continue  # a rate printed under the 分值 header is not points
+        unit = "分" if name in ("weight", "score") else "%" if name == "rate" else None
+        fact = maker.cell(cell, row.page, row_label=label, column=paths[col], unit=unit)
+        if fact is not None:
+            values[name] = fact
+    return BudgetLine(label=label, page=row.page, **values)
 
 
 def _continue_indicator(indicators: list[Indicator], row: Row, header: dict[str, int]) -> None:
