@@ -16,10 +16,13 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+from eval.fixtures import build
 from schemas.facts import Fact, to_yuan
 from schemas.findings import CheckResult, Finding
 from schemas.report import Report, iter_facts
@@ -30,8 +33,6 @@ from service.extract import extract_report
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"
-sys.path.insert(0, str(FIXTURES))
-import build  # noqa: E402  (eval/fixtures/build.py)
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def _choices(report: Report) -> list[tuple[str, str, Fact]]:
     t = report.tables
     out: list[tuple[str, str, Fact | None]] = []
 
-    def first(rows: list, field: str, cond) -> Fact | None:  # type: ignore[no-untyped-def,type-arg]
+    def first(rows: list[Any], field: str, cond: Callable[[Any], Any]) -> Fact | None:
         for row in rows:
             fact = getattr(row, field, None)
             if (

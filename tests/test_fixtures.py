@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import re
-import sys
 
 import pymupdf
 import pytest
 
 from conftest import FIXTURES, NAMES
-
-sys.path.insert(0, str(FIXTURES))
-import build  # noqa: E402  (eval/fixtures/build.py)
+from eval.fixtures import build
 
 EXPECTED_PAGES = {
     "jiaozuo_2021_final": 29,
