@@ -122,6 +122,11 @@ class Ctx:
     def skip(self, message: str, operands: Sequence[Q] = ()) -> None:
         self.emit("SKIP", f"无法核验：{message}", operands)
 
+    def missing(self, message: str, kind: str) -> None:
+        """A SKIP for a missing table, only where the table belongs (决算 tables in a 决算 report …)."""
+        if self.report.meta.kind in (kind, None):
+            self.skip(message)
+
     def fail(
         self,
         message: str,
@@ -146,8 +151,13 @@ class Ctx:
         severity: Severity | None = None,
     ) -> Evaluation | None:
         if total is None or any(i is None for i in items):
-            missing = "合计" if total is None else "部分数据"
-            self.skip(f"{message}（缺少 {missing}）", [o for o in [total, *items] if o is not None])
+            terms = _terms(message)
+            names = (["等号左边的合计"] if total is None else []) + [
+                terms[n] if n < len(terms) else f"第 {n + 1} 个加数"
+                for n, item in enumerate(items)
+                if item is None
+            ]
+            self.skip(f"{message}（缺少：{'、'.join(names)}）", [o for o in [total, *items] if o is not None])
             return None
         ev = check_sum(total, [i for i in items if i is not None], weights)
         self.evaluated(ev, message, [total, *[i for i in items if i is not None]], _decimals(total), severity)
@@ -210,6 +220,12 @@ class Ctx:
         ev = check_difference(reported, a, b)
         self.evaluated(ev, message, [reported, a, b], _decimals(reported), severity)
         return ev
+
+
+def _terms(message: str) -> list[str]:
+    """The addends named in a rule message "…：总计 = A + B + C" (to say which one is missing)."""
+    right = message.split("=", 1)[1] if "=" in message else ""
+    return [t.strip() for t in re.split(r"[+−-]", right)] if right else []
 
 
 def _decimals(x: Q) -> int:

@@ -24,7 +24,7 @@ def xt_01(ctx: Ctx) -> None:
     /事业/经营/附属/其他 = the matching T02 columns. TOL_COPY."""
     t01, t02 = ctx.report.tables.T01, total_row(ctx.report.tables.T02)
     if t01 is None or t02 is None:
-        return ctx.skip("缺少收入支出决算总表或收入决算表")
+        return ctx.missing("缺少收入支出决算总表或收入决算表", "决算")
     ctx.copy(
         "本年收入合计：收入支出决算总表 = 收入决算表",
         _t01(ctx, "^本年收入合计"),
@@ -53,7 +53,7 @@ def xt_02(ctx: Ctx) -> None:
     TOL_COPY."""
     t01, t03 = ctx.report.tables.T01, ctx.report.tables.T03
     if t01 is None or t03 is None:
-        return ctx.skip("缺少收入支出决算总表或支出决算表")
+        return ctx.missing("缺少收入支出决算总表或支出决算表", "决算")
     ctx.copy(
         "本年支出合计：收入支出决算总表 = 支出决算表",
         _t01(ctx, "^本年支出合计", "expenditure"),
@@ -78,7 +78,7 @@ def xt_03(ctx: Ctx) -> None:
     年末结转和结余 − 结余分配 (T01). TOL_SUM."""
     t02, t03 = total_row(ctx.report.tables.T02), total_row(ctx.report.tables.T03)
     if t02 is None or t03 is None or ctx.report.tables.T01 is None:
-        return ctx.skip("缺少收入决算表、支出决算表或收入支出决算总表")
+        return ctx.missing("缺少收入决算表、支出决算表或收入支出决算总表", "决算")
     spent, income = val(t03, "total", "T03 合计"), val(t02, "total", "T02 合计")
     opening, use = _t01(ctx, "年初结转和结余"), _t01(ctx, "使用非财政拨款结余")
     closing, dist = _t01(ctx, "年末结转和结余", "expenditure"), _t01(ctx, "结余分配", "expenditure")
@@ -103,7 +103,7 @@ def xt_04(ctx: Ctx) -> None:
     """T04 against T01 income. Formula: T04 rows 1–3 = T01 rows 1–3. TOL_COPY."""
     t01, t04 = ctx.report.tables.T01, ctx.report.tables.T04
     if t01 is None or t04 is None:
-        return ctx.skip("缺少财政拨款收入支出决算总表")
+        return ctx.missing("缺少财政拨款收入支出决算总表", "决算")
     mine = [r for r in rows(t04) if r.side == "income" and re.match(r"^[一二三]、", flat(r.label))]
     theirs = _items(t01, "income", "本年收入合计")[:3]
     for a, b in zip(mine, theirs, strict=False):
@@ -119,7 +119,7 @@ def xt_05(ctx: Ctx) -> None:
     """Carry-over subsets. Formula: T04 年初财政拨款结转和结余 ≤ T01 年初结转和结余, and likewise for 年末. TOL_SUM."""
     t04 = ctx.report.tables.T04
     if t04 is None or ctx.report.tables.T01 is None:
-        return ctx.skip("缺少财政拨款收入支出决算总表")
+        return ctx.missing("缺少财政拨款收入支出决算总表", "决算")
     for label, side, field in (("年初", "income", "amount"), ("年末", "expenditure", "total")):
         fiscal = val(
             find_row(t04, f"{label}财政拨款结转和结余", side=side), field, f"T04 {label}财政拨款结转和结余"
@@ -175,7 +175,7 @@ def xt_07(ctx: Ctx) -> None:
     the 明细表 variant). TOL_SUM."""
     t05, t06 = total_row(ctx.report.tables.T05), ctx.report.tables.T06
     if t05 is None or t06 is None:
-        return ctx.skip("缺少一般公共预算财政拨款支出决算表或基本支出决算表")
+        return ctx.missing("缺少一般公共预算财政拨款支出决算表或基本支出决算表", "决算")
     field = "basic" if t06.variant == "detail" else "amount"
     ctx.sum(
         "T05 基本支出 = T06 人员经费合计 + 公用经费合计",
@@ -209,7 +209,7 @@ def xt_09(ctx: Ctx) -> None:
     income (= T02 non-财政拨款 income when there is no carry-over). TOL_SUM."""
     t03, t05, t02 = ctx.report.tables.T03, ctx.report.tables.T05, ctx.report.tables.T02
     if t03 is None or t05 is None:
-        return ctx.skip("缺少支出决算表或一般公共预算财政拨款支出决算表")
+        return ctx.missing("缺少支出决算表或一般公共预算财政拨款支出决算表", "决算")
     by_code = {r.code: r for r in coded(t03)}
     for row in coded(t05):
         other = by_code.get(row.code)
@@ -247,7 +247,7 @@ def xt_10(ctx: Ctx) -> None:
     rows. TOL_COPY."""
     t04, t08 = ctx.report.tables.T04, ctx.report.tables.T08
     if t04 is None or t08 is None:
-        return ctx.skip("缺少政府性基金表或财政拨款收支总表")
+        return ctx.missing("缺少政府性基金表或财政拨款收支总表", "决算")
     ctx.copy(
         "政府性基金：T08 本年支出 = T04 基金列",
         val(total_row(t08), "total", "T08 本年支出"),
@@ -260,7 +260,7 @@ def xt_11(ctx: Ctx) -> None:
     """T09 against the T04 state-capital column. Formula: T09 合计 = T04 国资 column. TOL_COPY."""
     t04, t09 = ctx.report.tables.T04, ctx.report.tables.T09
     if t04 is None or t09 is None:
-        return ctx.skip("缺少国有资本经营表或财政拨款收支总表")
+        return ctx.missing("缺少国有资本经营表或财政拨款收支总表", "决算")
     ctx.copy(
         "国有资本经营：T09 合计 = T04 国资列",
         val(total_row(t09), "total", "T09 合计"),
@@ -294,7 +294,7 @@ def xt_13(ctx: Ctx) -> None:
     运行 ≥ 30231, 出国 ≥ 30212, 购置 ≥ 31013. TOL_SUM, warning."""
     t07, t06 = ctx.report.tables.T07, ctx.report.tables.T06
     if t07 is None or t06 is None:
-        return ctx.skip("缺少“三公”经费表或基本支出表")
+        return ctx.missing("缺少“三公”经费表或基本支出表", "决算")
     final = next((r for r in rows(t07) if r.label == "决算数"), None)
     field = "basic" if t06.variant == "detail" else "amount"
     for code, name in (
@@ -357,7 +357,7 @@ def xt_15(ctx: Ctx) -> None:
     30110 ≈ 2101101 + 2101102, 30111 ≈ 2101103, 30304 ≈ 2080801, on basic columns. TOL_COPY, warning (advisory)."""
     t06, t05 = ctx.report.tables.T06, ctx.report.tables.T05
     if t06 is None or t05 is None:
-        return ctx.skip("缺少基本支出表或一般公共预算财政拨款支出决算表")
+        return ctx.missing("缺少基本支出表或一般公共预算财政拨款支出决算表", "决算")
     field = "basic" if t06.variant == "detail" else "amount"
     by_code = {r.code: r for r in coded(t05)}
     for econ, funcs in PAIRS:
@@ -380,7 +380,7 @@ def xt_16(ctx: Ctx) -> None:
     T05 小计 when everything is fiscally funded. TOL_EXACT."""
     t02, t03, t05 = ctx.report.tables.T02, ctx.report.tables.T03, ctx.report.tables.T05
     if t02 is None or t03 is None or t05 is None or ctx.report.tables.T01 is None:
-        return ctx.skip("缺少 T02、T03 或 T05")
+        return ctx.missing("缺少 T02、T03 或 T05", "决算")
     opening = _t01(ctx, "年初结转和结余")
     other = [
         val(total_row(t02), f, f)
@@ -413,7 +413,7 @@ def xt_17(ctx: Ctx) -> None:
     b06, b03 = total_row(ctx.report.tables.B06), total_row(ctx.report.tables.B03)
     if b06 is None or b03 is None:
         return (
-            ctx.skip("缺少一般公共预算基本支出表或部门支出总体情况表")
+            ctx.missing("缺少一般公共预算基本支出表或部门支出总体情况表", "预算")
             if ctx.report.meta.kind == "预算"
             else None
         )

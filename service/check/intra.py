@@ -86,7 +86,7 @@ def intra_01(ctx: Ctx) -> None:
     """T01 income side. Formula: 总计(收) = 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余. TOL_SUM."""
     t = ctx.report.tables.T01
     if t is None:
-        return ctx.skip("缺少收入支出决算总表")
+        return ctx.missing("缺少收入支出决算总表", "决算")
     ctx.sum(
         "收入支出决算总表：总计(收) = 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余",
         val(find_row(t, "^总计$", side="income"), "amount", "总计(收)"),
@@ -103,7 +103,7 @@ def intra_02(ctx: Ctx) -> None:
     """T01 expenditure side. Formula: 总计(支) = 本年支出合计 + 结余分配 + 年末结转和结余. TOL_SUM."""
     t = ctx.report.tables.T01
     if t is None:
-        return ctx.skip("缺少收入支出决算总表")
+        return ctx.missing("缺少收入支出决算总表", "决算")
     ctx.sum(
         "收入支出决算总表：总计(支) = 本年支出合计 + 结余分配 + 年末结转和结余",
         val(find_row(t, "^总计$", side="expenditure"), "amount", "总计(支)"),
@@ -120,7 +120,7 @@ def intra_03(ctx: Ctx) -> None:
     """T01 balance. Formula: 总计(收) = 总计(支). TOL_EXACT."""
     t = ctx.report.tables.T01
     if t is None:
-        return ctx.skip("缺少收入支出决算总表")
+        return ctx.missing("缺少收入支出决算总表", "决算")
     ctx.sum(
         "收入支出决算总表：总计(收) = 总计(支)",
         val(find_row(t, "^总计$", side="income"), "amount", "总计(收)"),
@@ -133,7 +133,7 @@ def intra_04(ctx: Ctx) -> None:
     """T01 income rows. Formula: 本年收入合计 = Σ rows 一…八. TOL_SUM."""
     t = ctx.report.tables.T01
     if t is None:
-        return ctx.skip("缺少收入支出决算总表")
+        return ctx.missing("缺少收入支出决算总表", "决算")
     items = _items(t, "income", "本年收入合计")
     ctx.sum(
         "收入支出决算总表：本年收入合计 = 各项收入之和",
@@ -147,7 +147,7 @@ def intra_05(ctx: Ctx) -> None:
     """T01 expenditure 类 rows. Formula: 本年支出合计 = Σ 功能分类类 rows. TOL_SUM."""
     t = ctx.report.tables.T01
     if t is None:
-        return ctx.skip("缺少收入支出决算总表")
+        return ctx.missing("缺少收入支出决算总表", "决算")
     items = _items(t, "expenditure", "本年支出合计")
     ctx.sum(
         "收入支出决算总表：本年支出合计 = 各类支出之和",
@@ -162,7 +162,7 @@ def intra_05(ctx: Ctx) -> None:
 def _row_identity(ctx: Ctx, table_id: str, total: str, parts: list[str], what: str) -> None:
     table = getattr(ctx.report.tables, table_id)
     if table is None:
-        return ctx.skip(f"缺少 {table_id}")
+        return ctx.missing(f"缺少 {table_id}", "决算" if table_id.startswith("T") else "预算")
     for row in rows(table):
         items = [val(row, p, label_of(table_id, row, p)) for p in parts if getattr(row, p, None) is not None]
         t = val(row, total, label_of(table_id, row, total))
@@ -262,7 +262,7 @@ def intra_10(ctx: Ctx) -> None:
     = Σ its three sub-rows; 总计 = 本年收入合计 + 年初结转和结余. TOL_SUM."""
     t = ctx.report.tables.T04
     if t is None:
-        return ctx.skip("缺少财政拨款收入支出决算总表")
+        return ctx.missing("缺少财政拨款收入支出决算总表", "决算")
     income = [r for r in rows(t) if r.side == "income"]
     this_year = find_row(t, "^本年收入合计", side="income")
     opening = find_row(t, "年初财政拨款结转和结余", side="income")
@@ -293,7 +293,7 @@ def intra_11(ctx: Ctx) -> None:
     年末财政拨款结转和结余; 收入总计 = 支出总计. TOL_SUM."""
     t = ctx.report.tables.T04
     if t is None:
-        return ctx.skip("缺少财政拨款收入支出决算总表")
+        return ctx.missing("缺少财政拨款收入支出决算总表", "决算")
     for row in rows(t):
         if row.side != "expenditure" or row.total is None:
             continue
@@ -324,7 +324,7 @@ def intra_12(ctx: Ctx) -> None:
     """T04 类 rows. Formula: for each column, 本年支出合计 = Σ 类 rows. TOL_SUM."""
     t = ctx.report.tables.T04
     if t is None:
-        return ctx.skip("缺少财政拨款收入支出决算总表")
+        return ctx.missing("缺少财政拨款收入支出决算总表", "决算")
     items = _items(t, "expenditure", "本年支出合计")
     this_year = find_row(t, "^本年支出合计", side="expenditure")
     for name in ("total", "general", "fund", "state_capital"):
@@ -355,7 +355,7 @@ def intra_13(ctx: Ctx) -> None:
     312, 399; in the 明细表 variant for both the 金额 and the 其中基本支出 columns. TOL_SUM."""
     t = ctx.report.tables.T06
     if t is None:
-        return ctx.skip("缺少一般公共预算财政拨款基本支出决算表")
+        return ctx.missing("缺少一般公共预算财政拨款基本支出决算表", "决算")
     for parent in [r for r in rows(t) if r.code and len(r.code) == 3]:
         kids = [r for r in rows(t) if r.code and len(r.code) == 5 and r.code.startswith(parent.code)]
         if not kids:
@@ -377,7 +377,7 @@ def intra_14(ctx: Ctx) -> None:
     313 + 399. TOL_SUM."""
     t = ctx.report.tables.T06
     if t is None:
-        return ctx.skip("缺少一般公共预算财政拨款基本支出决算表")
+        return ctx.missing("缺少一般公共预算财政拨款基本支出决算表", "决算")
     for name in _t06_columns(ctx):
         for label, codes in (("人员经费合计", ("301", "303")), ("公用经费合计", PUBLIC)):
             total = find_row(t, label)
@@ -395,7 +395,7 @@ def intra_15(ctx: Ctx) -> None:
     合计 in each column. TOL_SUM."""
     t = ctx.report.tables.B06
     if t is None:
-        return ctx.skip("缺少一般公共预算基本支出表")
+        return ctx.missing("缺少一般公共预算基本支出表", "预算")
     for row in rows(t):
         if row.total is not None:
             ctx.sum(
@@ -448,7 +448,7 @@ def intra_17(ctx: Ctx) -> None:
     and the INTRA-07 hierarchy. TOL_SUM. An empty table is SKIP (COMP-04 applies)."""
     t = ctx.report.tables.T08
     if t is None:
-        return ctx.skip("缺少政府性基金预算财政拨款收入支出决算表")
+        return ctx.missing("缺少政府性基金预算财政拨款收入支出决算表", "决算")
     data = [r for r in rows(t) if any(f.value for _, f in fact_fields(r))]
     if not data:
         return ctx.skip("政府性基金预算财政拨款收入支出决算表为空表（见 COMP-04）")
@@ -471,7 +471,7 @@ def intra_18(ctx: Ctx) -> None:
     """T09 state capital. Formula: 合计 = 基本 + 项目, plus the hierarchy. TOL_SUM. Empty → SKIP."""
     t = ctx.report.tables.T09
     if t is None:
-        return ctx.skip("缺少国有资本经营预算财政拨款支出决算表")
+        return ctx.missing("缺少国有资本经营预算财政拨款支出决算表", "决算")
     data = [r for r in rows(t) if any(f.value for _, f in fact_fields(r))]
     if not data:
         return ctx.skip("国有资本经营预算财政拨款支出决算表为空表（见 COMP-04）")
