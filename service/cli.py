@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -346,11 +347,38 @@ def _print_check(result: Any, report: Any, show_all: bool) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from service import extraction, review
+
     samples = sorted(SAMPLES.glob("*.pdf"))
+    settings = get_settings()
     console.rule("1. 导入样例报告（离线）")
     code = cmd_ingest(argparse.Namespace(paths=samples))
     console.rule(f"2. 检索：{DEMO_QUESTION}")
     cmd_search(argparse.Namespace(query=DEMO_QUESTION, doc=None, k=5, format="table"))
+    console.rule("3. 抽取并核验每个数（--llm never）")
+    table = Table()
+    for col in ("file", "facts", "verified", "residue", "failed", "errors", "warnings"):
+        table.add_column(col, justify="left" if col == "file" else "right")
+    results = []
+    for path in samples:
+        done = extraction.extract_file(path, settings, llm="never")
+        results.append((done.check, done.report))
+        counts = Counter(s for c in review.table_status(done.report).values() for s in c.elements())
+        s = review.summary(done.check)
+        table.add_row(
+            path.name,
+            str(sum(counts.values())),
+            str(counts["verified"]),
+            str(counts["residue"]),
+            str(counts["failed"]),
+            str(s["errors"]),
+            str(s["warnings"]),
+        )
+    console.print(table)
+    out = settings.data_dir / "review.html"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(review.to_html(results), encoding="utf-8")
+    console.print(f"核验报告：{out}（budgetqa check FILE 查看每一条问题及页码）")
     return code
 
 

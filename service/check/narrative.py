@@ -572,7 +572,7 @@ def nar_11(ctx: Ctx) -> None:
     )
     by_name = {flat(r.label): r for r in rows(table) if getattr(r, "code", None)}
     missing = []
-    for name in (flat(n).rstrip("等。") for n in listed):
+    for name in (flat(n).strip("：:").rstrip("等。") for n in listed):
         if not name:
             continue
         row = by_name.get(name)
