@@ -199,33 +199,14 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from service import export, extraction, ingest
-    from service.errors import InputError, LLMError
+    from service import export, ingest
 
-    settings = get_settings()
     files = ingest.expand(args.files)
     if args.format == "xlsx" and not args.output:
         err_console.print("--format xlsx 需要 -o 输出文件")
         return 2
-    reports, failed = [], 0
-    for path in files:
-        try:
-            result = extraction.extract_file(path, settings, llm=args.llm)
-        except (InputError, LLMError) as exc:
-            err_console.print(
-                f"[red]✗[/red] {path.name}: {exc}" if isinstance(exc, LLMError) else f"[red]✗[/red] {exc}"
-            )
-            failed += 1
-            continue
-        reports.append(result.report)
-        if result.report.meta.llm is not None:
-            run = result.report.meta.llm
-            err_console.print(
-                f"{path.name}: LLM {run.requests} 次请求（缓存 {run.cached}），"
-                f"token {run.input_tokens}+{run.output_tokens}，未落地数值 {len(run.rejected)}"
-            )
-            for note in run.notes:
-                err_console.print(f"  {note}")
+    done, failed = _extract_all(files, args.llm)
+    reports = [d.report for d in done]
     per_file = args.output is not None and (args.output.is_dir() or len(files) > 1 and not args.output.suffix)
     outputs: list[tuple[Path | None, list]] = (
         [(args.output / f"{Path(r.meta.file_name).stem}.{_ext(args.format)}", [r]) for r in reports]
@@ -233,12 +214,38 @@ def cmd_extract(args: argparse.Namespace) -> int:
         else [(args.output, reports)]
     )
     for target, group in outputs:
-        if target is not None:
-            target.parent.mkdir(parents=True, exist_ok=True)
         _write_reports(group, args.format, target, export)
     if failed:
         err_console.print(f"{failed} 个文件失败，其余 {len(reports)} 个已抽取")
     return 1 if failed else 0
+
+
+def _extract_all(files: list[Path], llm: str) -> tuple[list[Any], int]:
+    """Extract and check each file; a bad file is reported on one line and the others go on."""
+    from service import extraction
+    from service.errors import InputError, LLMError
+
+    settings = get_settings()
+    done, failed = [], 0
+    for path in files:
+        try:
+            result = extraction.extract_file(path, settings, llm=llm)  # type: ignore[arg-type]
+        except (InputError, LLMError) as exc:
+            err_console.print(
+                f"[red]✗[/red] {exc}" if isinstance(exc, InputError) else f"[red]✗[/red] {path.name}: {exc}"
+            )
+            failed += 1
+            continue
+        done.append(result)
+        run = result.report.meta.llm
+        if run is not None:
+            err_console.print(
+                f"{path.name}: LLM {run.requests} 次请求（缓存 {run.cached}），"
+                f"token {run.input_tokens}+{run.output_tokens}，未落地数值 {len(run.rejected)}"
+            )
+            for note in run.notes:
+                err_console.print(f"  {note}")
+    return done, failed
 
 
 def _ext(fmt: str) -> str:
@@ -248,6 +255,7 @@ def _ext(fmt: str) -> str:
 def _write_reports(reports: list[Any], fmt: str, target: Path | None, export: Any) -> None:
     if fmt == "xlsx":
         assert target is not None
+        target.parent.mkdir(parents=True, exist_ok=True)
         export.write_xlsx([row for r in reports for row in export.fact_rows(r)], target)
         return
     if fmt == "json":
@@ -257,31 +265,17 @@ def _write_reports(reports: list[Any], fmt: str, target: Path | None, export: An
         text = export.to_jsonl([row for r in reports for row in export.fact_rows(r)])
     else:
         text = export.to_csv([row for r in reports for row in export.fact_rows(r)])
-    if target is None:
-        sys.stdout.write(text)
-    else:
-        target.write_text(text, encoding="utf-8")
+    _emit(text, target)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from service import extraction, ingest, review
-    from service.errors import InputError, LLMError
+    from service import ingest, review
 
-    settings = get_settings()
     if args.format == "xlsx" and not args.output:
         err_console.print("--format xlsx 需要 -o 输出文件")
         return 2
-    results, failed = [], 0
-    for path in ingest.expand(args.files):
-        try:
-            done = extraction.extract_file(path, settings, llm=args.llm)
-        except (InputError, LLMError) as exc:
-            err_console.print(
-                f"[red]✗[/red] {exc}" if isinstance(exc, InputError) else f"[red]✗[/red] {path.name}: {exc}"
-            )
-            failed += 1
-            continue
-        results.append((done.check, done.report))
+    done, failed = _extract_all(ingest.expand(args.files), args.llm)
+    results = [(d.check, d.report) for d in done]
     if args.format == "table":
         for result, report in results:
             _print_check(result, report, show_all=args.all)

@@ -9,38 +9,15 @@ from pydantic import BaseModel
 
 from schemas.findings import InventoryItem, Operand
 from schemas.report import Report
+from schemas.tables import TABLE_NAMES
 from service.check.arith import q
 from service.check.base import Ctx, fact_fields, flat, registry, rows
 
 RULES, rule = registry()
 
-FINAL_CORE = {
-    "T01": "收入支出决算总表",
-    "T02": "收入决算表",
-    "T03": "支出决算表",
-    "T04": "财政拨款收入支出决算总表",
-    "T05": "一般公共预算财政拨款支出决算表",
-    "T06": "一般公共预算财政拨款基本支出决算表",
-    "T07": "“三公”经费支出决算表",
-    "T08": "政府性基金预算财政拨款收入支出决算表",
-    "T09": "国有资本经营预算财政拨款支出决算表",
-}
-BUDGET_CORE = {
-    "B01": "部门收支总体情况表",
-    "B02": "部门收入总体情况表",
-    "B03": "部门支出总体情况表",
-    "B04": "财政拨款收支总体情况表",
-    "B05": "一般公共预算支出情况表",
-    "B06": "一般公共预算基本支出表",
-    "B08": "一般公共预算“三公”经费支出情况表",
-    "B09": "政府性基金预算支出情况表",
-}
-OPTIONAL = {
-    "T10": "部门决算公开相关信息统计表",
-    "B07": "支出经济分类汇总表",
-    "B10": "国有资本经营预算支出情况表",
-    "B11": "项目支出表",
-}
+FINAL_CORE = {t: TABLE_NAMES[t] for t in ("T01", "T02", "T03", "T04", "T05", "T06", "T07", "T08", "T09")}
+BUDGET_CORE = {t: TABLE_NAMES[t] for t in ("B01", "B02", "B03", "B04", "B05", "B06", "B08", "B09")}
+OPTIONAL = {t: TABLE_NAMES[t] for t in ("T10", "B07", "B10", "B11")}
 EMPTY_NOTE = re.compile(r"本表无数据|没有.{0,20}(收入|支出)|无.{0,10}支出|故本表")
 
 

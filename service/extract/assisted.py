@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field, ValidationError, create_model
 from schemas.facts import Fact
 from schemas.performance import Indicator, SelfEvaluation
 from schemas.report import LLMRun, Report
+from schemas.tables import TABLE_NAMES
 from service import prompting
 from service.check import check_report
 from service.document import Document, Page
@@ -31,29 +32,6 @@ from service.extract.common import Maker, zh_of
 from service.extract.locate import Occurrence, locate
 from service.llm import Answer, LLMClient, TokenBudget, Usage
 
-TABLE_NAMES = {
-    "T01": "收入支出决算总表",
-    "T02": "收入决算表",
-    "T03": "支出决算表",
-    "T04": "财政拨款收入支出决算总表",
-    "T05": "一般公共预算财政拨款支出决算表",
-    "T06": "一般公共预算财政拨款基本支出决算表",
-    "T07": "“三公”经费支出决算表",
-    "T08": "政府性基金预算财政拨款收入支出决算表",
-    "T09": "国有资本经营预算财政拨款支出决算表",
-    "T10": "部门决算公开相关信息统计表",
-    "B01": "部门收支总体情况表",
-    "B02": "部门收入总体情况表",
-    "B03": "部门支出总体情况表",
-    "B04": "财政拨款收支总体情况表",
-    "B05": "一般公共预算支出情况表",
-    "B06": "一般公共预算基本支出表",
-    "B07": "支出经济分类汇总表",
-    "B08": "一般公共预算“三公”经费支出情况表",
-    "B09": "政府性基金预算支出情况表",
-    "B10": "国有资本经营预算支出情况表",
-    "B11": "项目支出表",
-}
 KEEP = (
     "code",
     "label",

@@ -149,30 +149,13 @@ def _claim(
         kind, direction = ("change", _direction(change.group(1))) if change else ("amount", None)
     else:
         kind = "count"
-    parsed = parse_amount(m.group("num"))
-    if parsed is None:
-        return None
-    value, decimals = parsed
     subject = _subject(before, clause)
     if not subject:
         return None
-    start, end = base + m.start("num"), base + m.end("num")
-    fact = Fact(
-        printed=m.group("num"),
-        value=value,
-        unit=unit,
-        decimals=decimals,
-        value_yuan=to_yuan(value, unit),
-        provenance=Provenance(
-            doc_id=doc.doc_id,
-            page=page.number,
-            bbox=run.locate(start, end),
-            table_id="NAR",
-            row_label=subject,
-            column=kind,
-            text_span=sentence.strip()[:300],
-        ),
-    )
+    bbox = run.locate(base + m.start("num"), base + m.end("num"))
+    fact = _text_fact(doc, page, bbox, m.group("num"), unit, subject, kind, sentence)
+    if fact is None:
+        return None
     qualifier = QUALIFIER.search(before[-3:] + sentence[m.end() : m.end() + 2])
     return Claim(
         kind=kind,
@@ -188,27 +171,45 @@ def _ratio(
     doc: Document, page: Page, run: _Run, sentence: str, base: int, m: re.Match[str], section: str
 ) -> Claim | None:
     """A multiplier stated without a unit: "杠杆率 9.08", "带动消费倍率为 23.78 倍"."""
-    parsed = parse_amount(m.group("ratio"))
+    subject = compact(m.group(0)[: m.start("ratio") - m.start()]).rstrip("为达到了")
+    bbox = run.locate(base + m.start("ratio"), base + m.end("ratio"))
+    fact = _text_fact(doc, page, bbox, m.group("ratio"), "倍", subject, "ratio", sentence)
+    if fact is None:
+        return None
+    return Claim(kind="ratio", subject=subject, value=fact, section=section or None)
+
+
+def _text_fact(
+    doc: Document,
+    page: Page,
+    bbox: tuple[float, float, float, float] | None,
+    printed: str,
+    unit: str,
+    subject: str,
+    kind: str,
+    sentence: str,
+) -> Fact | None:
+    """A number stated in prose, with its sentence as the text span."""
+    parsed = parse_amount(printed)
     if parsed is None:
         return None
-    start, end = base + m.start("ratio"), base + m.end("ratio")
-    subject = compact(m.group(0)[: m.start("ratio") - m.start()]).rstrip("为达到了")
-    fact = Fact(
-        printed=m.group("ratio"),
-        value=parsed[0],
-        unit="倍",
-        decimals=parsed[1],
+    value, decimals = parsed
+    return Fact(
+        printed=printed,
+        value=value,
+        unit=unit,
+        decimals=decimals,
+        value_yuan=to_yuan(value, unit),
         provenance=Provenance(
             doc_id=doc.doc_id,
             page=page.number,
-            bbox=run.locate(start, end),
+            bbox=bbox,
             table_id="NAR",
             row_label=subject,
-            column="ratio",
+            column=kind,
             text_span=sentence.strip()[:300],
         ),
     )
-    return Claim(kind="ratio", subject=subject, value=fact, section=section or None)
 
 
 def _direction(word: str) -> Literal["增加", "减少"]:
