@@ -78,6 +78,7 @@ class HashingEmbedder(EmbeddingFunction[Documents]):
         return ["cosine"]
 
 
+@register_embedding_function
 class ExternalEmbedder(EmbeddingFunction[Documents]):
     """Embeddings from the configured OpenAI-compatible endpoint (via service.llm)."""
 
@@ -97,7 +98,13 @@ class ExternalEmbedder(EmbeddingFunction[Documents]):
 
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> ExternalEmbedder:
-        raise NotImplementedError("pass embedding_function= when opening an OpenAI-embedded collection")
+        """Chroma rebuilds embedders from a collection's config; this one needs the endpoint, which only
+        the settings know, so the rebuilt one says so instead of embedding."""
+
+        def unavailable(texts: list[str]) -> list[list[float]]:
+            raise RuntimeError("open this collection through service.index.Index, which passes the endpoint")
+
+        return ExternalEmbedder(unavailable, str(config.get("model", "")))
 
 
 def tokenize(text: str) -> list[str]:

@@ -46,6 +46,9 @@ class FakeOpenAI:
             def do_POST(self) -> None:  # noqa: N802
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 fake.requests.append(body)
+                if self.path.endswith("/embeddings"):
+                    self._embeddings(body)
+                    return
                 reply = fake.responder(body)
                 if reply.get("delay"):
                     time.sleep(reply["delay"])
@@ -92,7 +95,36 @@ class FakeOpenAI:
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up waiting (the timeout test)
 
+            def _embeddings(self, body: dict[str, Any]) -> None:
+                texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
+                data = [
+                    {"object": "embedding", "index": n, "embedding": _vector(str(t))}
+                    for n, t in enumerate(texts)
+                ]
+                payload = json.dumps(
+                    {
+                        "object": "list",
+                        "data": data,
+                        "model": body.get("model", "fake"),
+                        "usage": {"prompt_tokens": len(texts), "total_tokens": len(texts)},
+                    }
+                ).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
         return Handler
+
+
+def _vector(text: str, dims: int = 16) -> list[float]:
+    """A deterministic toy embedding: character counts folded into a few dimensions."""
+    vec = [0.0] * dims
+    for ch in text:
+        vec[ord(ch) % dims] += 1.0
+    norm = sum(v * v for v in vec) ** 0.5 or 1.0
+    return [v / norm for v in vec]
 
 
 def tool_name(body: dict[str, Any]) -> str:

@@ -211,3 +211,27 @@ def test_prompts_are_versioned_files_and_a_missing_variable_is_an_error() -> Non
     assert prompt.key == "extract_table.v1" and "page_text" in prompt.variables
     with pytest.raises(prompting.PromptError, match="missing variable"):
         prompt.render(table_name="收入支出决算总表")
+
+
+def test_openai_compatible_embeddings_back_the_index_when_configured(tmp_path: Path, documents) -> None:
+    from service import chunking
+    from service.index import Index
+
+    with FakeOpenAI(lambda body: {}) as fake:
+        settings = Settings(
+            BUDGETQA_DATA_DIR=tmp_path,
+            OPENAI_API_KEY="sk-fake",
+            OPENAI_BASE_URL=fake.base_url,
+            BUDGETQA_EMBEDDER="openai",
+            BUDGETQA_LLM_MAX_RETRIES=0,
+        )
+        index = Index(settings)
+        chunks = chunking.chunk_document(documents["zhumadian_2024_budget"])
+        index.add(chunks)
+        index.rebuild_lexical()
+        hits = index.search("项目支出表", k=3)
+    assert index.collection.name == "chunks_openai" and index.count() == len(chunks)
+    assert hits and any(h.metadata["page_start"] == 15 for h in hits)
+    assert any(
+        isinstance(r.get("input"), list) for r in fake.requests
+    )  # the documents went to /v1/embeddings
