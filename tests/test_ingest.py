@@ -182,3 +182,42 @@ def test_cli_ingest_search_and_docs(cli_data: Path, capsys: pytest.CaptureFixtur
     assert [(d["file_name"], d["pages"]) for d in docs] == [("jiaozuo_2021_final.pdf", 29)]
     assert cli.main(["search", "x", "--doc", "nope.pdf"]) == 1
     assert "no ingested document" in capsys.readouterr().err
+
+
+def test_chroma_client_server_mode(tmp_path: Path) -> None:
+    """BUDGETQA_CHROMA_HOST/PORT: the same ingest and search against a Chroma server on 127.0.0.1."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    chroma = Path(sys.executable).parent / "chroma"
+    if not chroma.exists():
+        pytest.skip("the chroma server binary is not installed")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
+    try:
+        for _ in range(100):
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        settings = Settings(
+            BUDGETQA_DATA_DIR=tmp_path / "data", BUDGETQA_CHROMA_HOST="127.0.0.1", BUDGETQA_CHROMA_PORT=port
+        )
+        outcome = ingest.ingest([FIXTURES / "zhumadian_2024_budget.pdf"], settings)[0]
+        index = Index(settings)
+        assert outcome.status == "ingested" and index.count() == outcome.chunks
+        assert not (tmp_path / "data" / "chroma").exists()  # nothing embedded locally
+        assert any(h.metadata["page_start"] == 15 for h in index.search("项目支出表", k=3))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
