@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -36,6 +37,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BudgetQAError as exc:
         err_console.print(f"[red]错误：[/red]{exc}")
         return 1
+    except BrokenPipeError:  # output piped into `head` and closed: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
