@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from schemas.facts import MONEY_SCALE, Fact
 from schemas.findings import Diagnosis, Operand, Outcome
@@ -180,10 +180,6 @@ def _scale_or_sign(actual: Decimal, expected: Decimal, tolerance: Decimal) -> Di
 
 def round_half_up(value: Decimal, decimals: int) -> Decimal:
     return value.quantize(Decimal(10) ** -decimals, rounding=ROUND_HALF_UP)
-
-
-def truncate(value: Decimal, decimals: int) -> Decimal:
-    return value.quantize(Decimal(10) ** -decimals, rounding=ROUND_DOWN)
 
 
 def fmt(value: Decimal, decimals: int = 2) -> str:

@@ -4,7 +4,7 @@ findings (and remembers which facts each outcome touched), and lookups into a Re
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -281,10 +281,6 @@ def val(row: Any | None, field_name: str, label: str) -> Q | None:
     return q(fact, label) if isinstance(fact, Fact) else None
 
 
-def fact_q(fact: Fact | None, label: str) -> Q | None:
-    return q(fact, label) if fact is not None else None
-
-
 def total_row(model: BaseModel | None) -> Any | None:
     return next(
         (r for r in rows(model) if getattr(r, "code", None) is None and "合计" in flat(r.label)), None
@@ -310,7 +306,3 @@ def fact_fields(row: Any) -> Iterator[tuple[str, Fact]]:
 def label_of(table_id: str, row: Any, column: str) -> str:
     code = getattr(row, "code", None)
     return f"{table_id} {code + ' ' if code else ''}{row.label} {column}"
-
-
-def nonzero(items: Iterable[Q | None]) -> list[Q]:
-    return [i for i in items if i is not None and i.value != 0]

@@ -76,10 +76,6 @@ def before(
     return None
 
 
-def _decision(kind: str | None) -> bool:
-    return kind == "决算"
-
-
 # ---------------------------------------------------------------- table roles
 
 

@@ -29,10 +29,6 @@ def _base(occ: Occurrence, unit: str) -> dict[str, Any]:
     }
 
 
-def _facts(row: BaseModel) -> list[Fact]:
-    return [v for v in (getattr(row, f) for f in type(row).model_fields) if isinstance(v, Fact)]
-
-
 # ---------------------------------------------------------------- coded tables (功能分类)
 
 CODED_MODELS: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
