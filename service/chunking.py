@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from service.document import Document, Line, Page, Table
+from service.document import Document, Line, Page, Table, centre_inside
 
 MAX_CHARS = 500
 
@@ -117,7 +117,7 @@ def _chunk_page(b: _Builder, page: Page) -> None:
         b.add(page, "text", "\n".join(ln.text for ln in lines), title="目录")
         return
     tables = sorted(page.tables, key=lambda t: t.bbox[1])
-    body = [ln for ln in lines if not any(_inside(ln, t) for t in tables)]
+    body = [ln for ln in lines if not any(centre_inside(ln.bbox, t.bbox, 1) for t in tables)]
     # table parts found on the page: title and unit come from the lines just above the table
     for table in tables:
         above = [ln for ln in body if ln.bbox[3] <= table.bbox[1] + 1]
@@ -170,12 +170,6 @@ def _chunk_lines(b: _Builder, page: Page, lines: list[Line]) -> None:
             flush()
     flush()
     b.open_table = title if kind == "table" else ""
-
-
-def _inside(line: Line, table: Table) -> bool:
-    cx, cy = (line.bbox[0] + line.bbox[2]) / 2, (line.bbox[1] + line.bbox[3]) / 2
-    x0, y0, x1, y1 = table.bbox
-    return x0 - 1 <= cx <= x1 + 1 and y0 - 1 <= cy <= y1 + 1
 
 
 def _row_texts(table: Table) -> list[str]:

@@ -20,6 +20,13 @@ def union(boxes: list[BBox]) -> BBox:
     )
 
 
+def centre_inside(box: BBox, region: BBox, margin: float = 0.0) -> bool:
+    """Whether the centre of ``box`` lies in ``region`` (grown by ``margin`` points)."""
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    x0, y0, x1, y1 = region
+    return x0 - margin <= cx <= x1 + margin and y0 - margin <= cy <= y1 + margin
+
+
 @dataclass(frozen=True)
 class Line:
     """One printed line; ``char_x`` holds each character's left edge plus the last right edge."""

@@ -18,7 +18,7 @@ os.environ.setdefault("PYMUPDF_SUGGEST_LAYOUT_ANALYZER", "0")
 
 import pymupdf  # noqa: E402
 
-from service.document import BBox, Cell, Document, Line, Page, Table, union  # noqa: E402
+from service.document import BBox, Cell, Document, Line, Page, Table, centre_inside, union  # noqa: E402
 from service.errors import InputError  # noqa: E402
 from service.layout import FOOTER_LABEL, borderless_tables, continue_borderless  # noqa: E402
 
@@ -101,7 +101,9 @@ def read_page(page: pymupdf.Page, timings: dict[str, float] | None = None) -> Pa
     lines = _lines(page)
     middle = time.perf_counter()
     ruled = _ruled_tables(page)
-    borderless = borderless_tables([ln for ln in lines if not _inside_any(ln.bbox, [t.bbox for t in ruled])])
+    borderless = borderless_tables(
+        [ln for ln in lines if not any(centre_inside(ln.bbox, t.bbox) for t in ruled)]
+    )
     if timings is not None:
         timings["text"] = timings.get("text", 0.0) + middle - start
         timings["tables"] = timings.get("tables", 0.0) + time.perf_counter() - middle
@@ -189,8 +191,3 @@ def _ruled_tables(page: pymupdf.Page) -> list[Table]:
 
 def _cell_text(text: str) -> str:
     return unicodedata.normalize("NFC", text.replace("\n", "")).strip()
-
-
-def _inside_any(box: BBox, regions: list[BBox]) -> bool:
-    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-    return any(r[0] <= cx <= r[2] and r[1] <= cy <= r[3] for r in regions)

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from schemas.facts import Fact
+from schemas.facts import MONEY_SCALE, Fact
 from schemas.findings import Diagnosis, Finding, Group, Operand, Outcome, Severity
 from schemas.report import Report
 from service.check.arith import Evaluation, Q, check_copy, check_difference, check_ratio, check_sum, fmt, q
@@ -234,13 +234,7 @@ def _decimals(x: Q) -> int:
 
 def _display_scale(operands: Sequence[Q]) -> Decimal:
     first = next((o.fact for o in operands if o.fact is not None), None)
-    if first is not None and first.is_money:
-        return (
-            first.value_yuan / first.value
-            if first.value and first.value_yuan
-            else {"万元": Decimal(10_000), "亿元": Decimal(10**8)}.get(first.unit, Decimal(1))
-        )
-    return Decimal(1)
+    return MONEY_SCALE.get(first.unit, Decimal(1)) if first is not None else Decimal(1)
 
 
 def _one_ulp(ev: Evaluation, reported: Q) -> bool:
@@ -301,6 +295,11 @@ def fact_fields(row: Any) -> Iterator[tuple[str, Fact]]:
         value = getattr(row, name)
         if isinstance(value, Fact):
             yield name, value
+
+
+def is_empty(table: BaseModel) -> bool:
+    """A table whose every printed amount is blank or zero."""
+    return all(not f.value for r in rows(table) for _, f in fact_fields(r))
 
 
 def label_of(table_id: str, row: Any, column: str) -> str:

@@ -11,7 +11,7 @@ from schemas.findings import InventoryItem, Operand
 from schemas.report import Report
 from schemas.tables import TABLE_NAMES
 from service.check.arith import q
-from service.check.base import Ctx, fact_fields, flat, registry, rows
+from service.check.base import Ctx, flat, is_empty, registry, rows
 
 RULES, rule = registry()
 
@@ -27,10 +27,6 @@ def _present(report: Report, table_id: str) -> BaseModel | None:
     if table_id == "B13":
         return report.performance.project_targets
     return getattr(report.tables, table_id, None)
-
-
-def _is_empty(table: BaseModel) -> bool:
-    return all(not f.value for r in rows(table) for _, f in fact_fields(r))
 
 
 def _toc_ids(report: Report) -> dict[str, str]:
@@ -57,7 +53,7 @@ def inventory(report: Report) -> list[InventoryItem]:
         status: Literal["present", "empty_with_note", "empty_without_note", "missing"]
         if table is None:
             status = "missing"
-        elif _is_empty(table):
+        elif is_empty(table):
             status = "empty_with_note" if getattr(table, "empty_note", None) else "empty_without_note"
         else:
             status = "present"
@@ -158,7 +154,7 @@ def comp_04(ctx: Ctx) -> None:
     """Empty tables carry a 说明. Formula: a table with an empty or zero 合计 is printed *and* carries "本表无数据/没有…";
     a mandated fund/state-capital table that is not printed while the text says there is none fails. Presence."""
     for table in ctx.report.tables.present():
-        if table.table_id not in ("T08", "T09", "B09", "B10") or not _is_empty(table):
+        if table.table_id not in ("T08", "T09", "B09", "B10") or not is_empty(table):
             continue
         note = table.empty_note
         if note is None:

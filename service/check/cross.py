@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel
-
 from service.check.arith import Q, const, total
-from service.check.base import Ctx, coded, find_row, flat, registry, rows, total_row, val
+from service.check.base import Ctx, coded, find_row, flat, is_empty, registry, rows, total_row, val
 from service.check.intra import _items, class_code
 from service.check.narrative import MONEY, before, claims, cq
 
@@ -232,15 +230,6 @@ def xt_09(ctx: Ctx) -> None:
             )
 
 
-def _empty(table: BaseModel) -> bool:
-    return all(
-        not f.value
-        for r in rows(table)
-        for f in (getattr(r, n) for n in type(r).model_fields)
-        if hasattr(f, "value")
-    )
-
-
 @rule("XT-10", "error")
 def xt_10(ctx: Ctx) -> None:
     """T08 against the T04 fund column. Formula: T08 合计 本年支出 = T04 政府性基金 column; T08 年初/年末 = the T04 fund
@@ -279,7 +268,7 @@ def xt_12(ctx: Ctx) -> None:
         row = next((r for r in rows(t04) if r.side == "income" and word in r.label), None)
         income = val(row, "amount", f"T04 {word}收入")
         zero = income is None or income.value == 0
-        if zero == _empty(table):
+        if zero == is_empty(table):
             ctx.ok(f"{word}：财政拨款收入为 0 与本表空表一致", [income] if income else [])
         else:
             ctx.fail(

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from service.chunking import FOOTER, TOC_LINE, is_heading
-from service.document import Cell, Document, Line, Table
+from service.document import Cell, Document, Line, Table, centre_inside
 from service.numbers import compact, unit_of
 
 
@@ -131,7 +131,11 @@ def locate(doc: Document) -> list[Occurrence]:
             current = None
             continue
         items: list[tuple[float, Line | Table]] = [(t.bbox[1], t) for t in page.tables]
-        items += [(ln.bbox[1], ln) for ln in page_lines if not any(_inside(ln, t) for t in page.tables)]
+        items += [
+            (ln.bbox[1], ln)
+            for ln in page_lines
+            if not any(centre_inside(ln.bbox, t.bbox, 1) for t in page.tables)
+        ]
         for _, item in sorted(items, key=lambda pair: pair[0]):
             if isinstance(item, Table):
                 if current is None and _untitled_self_evaluation(item):
@@ -186,9 +190,3 @@ def _untitled_self_evaluation(table: Table) -> bool:
 
 def _starts_new_block(text: str) -> bool:
     return bool(match_title(text) or NOTE.match(text))
-
-
-def _inside(line: Line, table: Table) -> bool:
-    cx, cy = (line.bbox[0] + line.bbox[2]) / 2, (line.bbox[1] + line.bbox[3]) / 2
-    x0, y0, x1, y1 = table.bbox
-    return x0 - 1 <= cx <= x1 + 1 and y0 - 1 <= cy <= y1 + 1

@@ -10,7 +10,7 @@ from typing import Literal
 from schemas.facts import Fact, Provenance, to_yuan
 from schemas.report import Claim, ClaimKind, Meta, TocEntry
 from service.chunking import FOOTER, TOC_LINE
-from service.document import Document, Line, Page
+from service.document import Document, Line, Page, centre_inside
 from service.numbers import compact, parse_amount
 
 YEAR = re.compile(r"(20\d{2})\s*年度")
@@ -80,7 +80,7 @@ def _prose(page: Page) -> _Run:
     sentences), each cell closed by "。" so no sentence runs across cells."""
     parts, spans, offset = [], [], 0
     for line in page.lines:
-        if any(_inside(line, t.bbox) for t in page.tables) or FOOTER.match(line.text.strip()):
+        if any(centre_inside(line.bbox, t.bbox) for t in page.tables) or FOOTER.match(line.text.strip()):
             continue
         spans.append((offset, line))
         parts.append(line.text)
@@ -93,16 +93,11 @@ def _prose(page: Page) -> _Run:
                 parts.append("。")
                 offset += 1
                 for line in page.lines:
-                    if _inside(line, cell.bbox):
+                    if centre_inside(line.bbox, cell.bbox):
                         spans.append((offset, line))
                         parts.append(line.text)
                         offset += len(line.text)
     return _Run("".join(parts), spans)
-
-
-def _inside(line: Line, box: tuple[float, float, float, float]) -> bool:
-    cx, cy = (line.bbox[0] + line.bbox[2]) / 2, (line.bbox[1] + line.bbox[3]) / 2
-    return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
 
 
 def extract_claims(doc: Document, meta: Meta) -> list[Claim]:
