@@ -15,8 +15,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from service import files
 from service.config import REPO_ROOT, get_settings
-from service.errors import BudgetQAError
+from service.errors import BudgetQAError, display_name
 
 # piped output (CI logs, scripts) gets a wide fixed width instead of rich's default 80 columns
 console = Console(width=None if sys.stdout.isatty() else 140)
@@ -230,13 +231,24 @@ def _extract_all(files: list[Path], llm: str) -> tuple[list[Any], int]:
     from service.errors import InputError, LLMError
 
     settings = get_settings()
+    if not files:
+        err_console.print("[red]✗[/red] 没有找到 PDF 文件：请给出 PDF 文件或含 PDF 的文件夹")
+        return [], 1
     done, failed = [], 0
     for path in files:
         try:
             result = extraction.extract_file(path, settings, llm=llm)  # type: ignore[arg-type]
         except (InputError, LLMError) as exc:
             err_console.print(
-                f"[red]✗[/red] {exc}" if isinstance(exc, InputError) else f"[red]✗[/red] {path.name}: {exc}"
+                f"[red]✗[/red] {exc}"
+                if isinstance(exc, InputError)
+                else f"[red]✗[/red] {display_name(path.name)}: {exc}"
+            )
+            failed += 1
+            continue
+        except Exception as exc:  # one file's failure must not lose the others, nor show a traceback
+            err_console.print(
+                f"[red]✗[/red] {display_name(path.name)}: 处理失败（{type(exc).__name__}），已跳过，其余文件继续"
             )
             failed += 1
             continue
@@ -259,8 +271,8 @@ def _ext(fmt: str) -> str:
 def _write_reports(reports: list[Any], fmt: str, target: Path | None, export: Any) -> None:
     if fmt == "xlsx":
         assert target is not None
-        target.parent.mkdir(parents=True, exist_ok=True)
-        export.write_xlsx([row for r in reports for row in export.fact_rows(r)], target)
+        with files.atomic_path(target) as tmp:
+            export.write_xlsx([row for r in reports for row in export.fact_rows(r)], tmp)
         return
     if fmt == "json":
         docs = [json.loads(r.model_dump_json()) for r in reports]
@@ -290,7 +302,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     elif args.format == "html":
         _emit(review.to_html(results), args.output)
     else:
-        review.write_xlsx(results, args.output)
+        with files.atomic_path(args.output) as tmp:
+            review.write_xlsx(results, tmp)
     return 1 if failed else 0
 
 
@@ -298,8 +311,7 @@ def _emit(text: str, target: Path | None) -> None:
     if target is None:
         sys.stdout.write(text)
     else:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        files.write_text_atomic(target, text)
 
 
 def _print_check(result: Any, report: Any, show_all: bool) -> None:
@@ -374,8 +386,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
     console.print(table)
     out = settings.data_dir / "review.html"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(review.to_html(results), encoding="utf-8")
+    files.write_text_atomic(out, review.to_html(results))
     console.print(f"核验报告：{out}（budgetqa check FILE 查看每一条问题及页码）")
     return code
 

@@ -5,6 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def display_name(text: str) -> str:
+    """A file name or path that is not valid UTF-8 (undecodable bytes arrive as surrogates),
+    escaped so it can be printed, stored as JSON and written into Chroma metadata."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 class BudgetQAError(Exception):
     """Root of every error budgetqa raises on purpose."""
 
@@ -17,7 +23,7 @@ class InputError(BudgetQAError):
         self.problem = problem
         self.message = message
         self.hint = hint
-        super().__init__(f"{self.path.name}: {message}，{hint}（{problem}）")
+        super().__init__(f"{display_name(self.path.name)}: {message}，{hint}（{problem}）")
 
 
 class NotFoundError(BudgetQAError):

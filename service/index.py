@@ -8,6 +8,7 @@ rankings by reciprocal rank fusion and can be limited to some documents.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
@@ -166,7 +167,17 @@ class Index:
         self.collection.delete(where={"doc_id": doc_id})
 
     def rebuild_lexical(self) -> None:
-        """Re-index BM25 over every chunk (tokens are cached in the chunk metadata)."""
+        """Re-index BM25 over every chunk (tokens are cached in the chunk metadata). Runs under a lock
+        so that, of concurrent ingests, the last rebuild reads every chunk the others added."""
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.settings.data_dir / "bm25.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                self._rebuild_lexical()
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _rebuild_lexical(self) -> None:
         got = self.collection.get(include=["metadatas"])
         ids = list(got["ids"])
         metas = got["metadatas"] or []
@@ -181,6 +192,13 @@ class Index:
         model.index(corpus, show_progress=False)
         model.save(str(path / "model"), show_progress=False)
         self._bm25, self._bm25_ids = model, ids
+
+    def lexical_stale(self) -> bool:
+        """Whether BM25 misses chunks the vector store has (e.g. a run killed before its rebuild)."""
+        ids_file = self.settings.bm25_dir / "ids.json"
+        if not ids_file.exists():
+            return True
+        return len(json.loads(ids_file.read_text(encoding="utf-8"))) != self.count()
 
     # ------------------------------------------------------------ reading
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from service import chunking, pdf
 from service.config import Settings
-from service.errors import InputError
+from service.errors import InputError, display_name
 from service.index import Index
 from service.registry import DocumentEntry, Registry
 
@@ -58,51 +58,59 @@ def ingest(
         outcomes.append(outcome)
         if on_file:
             on_file(outcome)
-    if changed or not settings.bm25_dir.exists():
+    if changed or index.lexical_stale():
         index.rebuild_lexical()
     return outcomes
 
 
 def ingest_file(path: Path, settings: Settings, index: Index, registry: Registry) -> Outcome:
+    """One file, guarded end to end: whatever goes wrong (read, chunk, embed, index, registry)
+    becomes this file's failure with a clear line, never the run's."""
     start = time.perf_counter()
-    resolved = str(path.resolve())
     try:
-        if path.is_file() and 0 < path.stat().st_size <= settings.max_file_mb * 1024 * 1024:
-            doc_id = pdf.file_id(path.read_bytes())
-            known = registry.entries.get(doc_id)
-            if known is not None:
-                return Outcome(
-                    path,
-                    "unchanged",
-                    doc_id,
-                    known.pages,
-                    known.chunks,
-                    known.tables,
-                    time.perf_counter() - start,
-                )
-        doc = pdf.read_pdf(path, max_mb=settings.max_file_mb, max_pages=settings.max_pages)
+        return _ingest_file(path, settings, index, registry, start)
     except InputError as exc:
         return Outcome(path, "failed", seconds=time.perf_counter() - start, error=exc)
     except Exception as exc:  # one unreadable file must not lose the others
-        error = InputError(path, "unreadable", f"无法读取（{type(exc).__name__}: {exc}）", "请检查文件后重试")
+        error = InputError(path, "unreadable", f"无法处理（{type(exc).__name__}）", "请检查文件后重试")
         return Outcome(path, "failed", seconds=time.perf_counter() - start, error=error)
+
+
+def _ingest_file(path: Path, settings: Settings, index: Index, registry: Registry, start: float) -> Outcome:
+    resolved = display_name(str(path.resolve()))
+    if path.is_file() and 0 < path.stat().st_size <= settings.max_file_mb * 1024 * 1024:
+        doc_id = pdf.file_id(path.read_bytes())
+        registry.reload()
+        known = registry.entries.get(doc_id)
+        if known is not None:
+            return Outcome(
+                path,
+                "unchanged",
+                doc_id,
+                known.pages,
+                known.chunks,
+                known.tables,
+                time.perf_counter() - start,
+            )
+    doc = pdf.read_pdf(path, max_mb=settings.max_file_mb, max_pages=settings.max_pages)
     chunks = chunking.chunk_document(doc)
     old = registry.by_path(resolved)
     if old is not None:
         index.delete_document(old.doc_id)
-        del registry.entries[old.doc_id]
+        registry.remove(old.doc_id)
     index.add(chunks)
     tables = count_tables(chunks)
-    registry.entries[doc.doc_id] = DocumentEntry(
-        doc_id=doc.doc_id,
-        file_name=doc.file_name,
-        path=resolved,
-        pages=doc.page_count,
-        chunks=len(chunks),
-        tables=tables,
-        ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    registry.put(
+        DocumentEntry(
+            doc_id=doc.doc_id,
+            file_name=doc.file_name,
+            path=resolved,
+            pages=doc.page_count,
+            chunks=len(chunks),
+            tables=tables,
+            ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
     )
-    registry.save()
     status = "replaced" if old is not None else "ingested"
     return Outcome(path, status, doc.doc_id, doc.page_count, len(chunks), tables, time.perf_counter() - start)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import time
 import unicodedata
 from pathlib import Path
@@ -19,12 +20,22 @@ os.environ.setdefault("PYMUPDF_SUGGEST_LAYOUT_ANALYZER", "0")
 import pymupdf  # noqa: E402
 
 from service.document import BBox, Cell, Document, Line, Page, Table, centre_inside, union  # noqa: E402
-from service.errors import InputError  # noqa: E402
+from service.errors import InputError, display_name  # noqa: E402
 from service.layout import FOOTER_LABEL, borderless_tables, continue_borderless  # noqa: E402
 
 pymupdf.TOOLS.mupdf_display_errors(False)
 
 REPORT_WORDS = ("预算", "决算")
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """Text as every later stage may trust it: a damaged font's lone surrogates become U+FFFD and
+    control characters spaces (one for one, so character positions still line up), then NFC."""
+    return unicodedata.normalize("NFC", _CONTROL.sub(" ", _LONE_SURROGATE.sub("\ufffd", text)))
 
 
 def file_id(data: bytes) -> str:
@@ -61,7 +72,12 @@ def read_pdf(
             raise InputError(
                 path, "corrupt", "文件损坏，页面内容无法解析", "请重新下载或导出原始 PDF"
             ) from exc
-    doc = Document(doc_id=file_id(data), path=str(path.resolve()), file_name=path.name, pages=pages)
+    doc = Document(
+        doc_id=file_id(data),
+        path=display_name(str(path.resolve())),
+        file_name=display_name(path.name),
+        pages=pages,
+    )
     _check_is_report(path, doc)
     return doc
 
@@ -69,6 +85,8 @@ def read_pdf(
 def _read_bytes(path: Path, max_mb: float) -> bytes:
     if not path.exists():
         raise InputError(path, "missing", "文件不存在", "请检查路径")
+    if not path.is_file():
+        raise InputError(path, "not_pdf", "不是文件（是文件夹或设备）", "请给出 PDF 文件的路径")
     size = path.stat().st_size
     if size == 0:
         raise InputError(path, "empty", "文件为空（0 字节）", "请重新下载或导出原始 PDF")
@@ -126,7 +144,7 @@ def _lines(page: pymupdf.Page) -> list[Line]:
             chars = [(ch, span["size"]) for span in line["spans"] for ch in span["chars"]]
             for run in _split_at_gaps(chars):
                 text = "".join(ch["c"] for ch, _ in run)
-                norm = unicodedata.normalize("NFC", text)
+                norm = clean_text(text)
                 if not norm.strip():
                     continue
                 xs: tuple[float, ...] = ()
@@ -190,4 +208,4 @@ def _ruled_tables(page: pymupdf.Page) -> list[Table]:
 
 
 def _cell_text(text: str) -> str:
-    return unicodedata.normalize("NFC", text.replace("\n", "")).strip()
+    return clean_text(text.replace("\n", "")).strip()

@@ -1,10 +1,17 @@
-"""The document registry: which documents are in the index (a JSON file in the data directory)."""
+"""The document registry: which documents are in the index (a JSON file in the data directory).
+
+Several processes may share one data directory (two CLI runs, the app, the API): every change
+takes an exclusive lock, re-reads the file and applies only its own change, so no writer loses
+another's documents."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -26,16 +33,42 @@ class Registry:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.entries: dict[str, DocumentEntry] = {}
-        if path.exists():
-            raw = json.loads(path.read_text(encoding="utf-8"))
+        self.reload()
+
+    def reload(self) -> None:
+        if self.path.exists():
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
             self.entries = {doc_id: DocumentEntry(**entry) for doc_id, entry in raw.items()}
 
-    def save(self) -> None:
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Exclusive access to the registry file across processes; entries are fresh inside."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.with_suffix(".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                self.reload()
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def put(self, entry: DocumentEntry) -> None:
+        with self.locked():
+            self.entries[entry.doc_id] = entry
+            self._write()
+
+    def remove(self, doc_id: str) -> None:
+        with self.locked():
+            self.entries.pop(doc_id, None)
+            self._write()
+
+    def _write(self) -> None:
         data = json.dumps({k: asdict(v) for k, v in self.entries.items()}, ensure_ascii=False, indent=1)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(tmp, self.path)
 
     def by_path(self, path: str) -> DocumentEntry | None:

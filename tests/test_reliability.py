@@ -1,0 +1,121 @@
+"""Reliability: outputs written atomically, damaged text sanitised, odd paths refused clearly,
+and concurrent ingests into one data directory keep every document."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from service import files, pdf
+from service.errors import InputError, display_name
+from service.registry import DocumentEntry, Registry
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    target.write_text("old", encoding="utf-8")
+    with pytest.raises(RuntimeError), files.atomic_path(target) as tmp:
+        tmp.write_text("half", encoding="utf-8")
+        raise RuntimeError("disk full")
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]  # no temp file left behind
+    files.write_text_atomic(target, "new")
+    assert target.read_text(encoding="utf-8") == "new"
+
+
+def test_clean_text_replaces_surrogates_and_controls_one_for_one() -> None:
+    raw = "支出\ud800合计\x07"
+    cleaned = pdf.clean_text(raw)
+    assert cleaned == "支出\ufffd合计 "
+    assert len(cleaned) == len(raw)
+    cleaned.encode("utf-8")  # no UnicodeEncodeError downstream
+
+
+def test_undecodable_file_name_is_escaped() -> None:
+    name = os.fsdecode(b"report_\xff.pdf")
+    shown = display_name(name)
+    shown.encode("utf-8")
+    assert shown == "report_\\udcff.pdf"
+
+
+def test_directory_named_pdf_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+    folder = tmp_path / "x.pdf"
+    folder.mkdir()
+    with pytest.raises(InputError) as err:
+        pdf.read_pdf(folder)
+    assert err.value.problem == "not_pdf" and "x.pdf" in str(err.value)
+
+
+def test_extract_of_a_folder_without_pdfs_says_so(tmp_path: Path) -> None:
+    folder = tmp_path / "x.pdf"
+    folder.mkdir()
+    run = subprocess.run(
+        [sys.executable, "-m", "service.cli", "extract", str(folder)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "BUDGETQA_DATA_DIR": str(tmp_path / "data")},
+    )
+    assert run.returncode == 1
+    assert "没有找到 PDF 文件" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_registry_writers_merge_instead_of_overwriting(tmp_path: Path) -> None:
+    path = tmp_path / "documents.json"
+    first, second = Registry(path), Registry(path)  # two processes that loaded the same empty file
+
+    def entry(doc_id: str) -> DocumentEntry:
+        return DocumentEntry(doc_id, f"{doc_id}.pdf", f"/x/{doc_id}.pdf", 1, 1, 0, "2026-01-01T00:00:00")
+
+    first.put(entry("a"))
+    second.put(entry("b"))
+    first.remove("zzz")
+    assert set(json.loads(path.read_text(encoding="utf-8"))) == {"a", "b"}
+    assert set(Registry(path).entries) == {"a", "b"}
+
+
+def test_concurrent_ingests_keep_every_document(tmp_path: Path, fixture_pdfs: dict[str, Path]) -> None:
+    data = tmp_path / "data"
+    env = {**os.environ, "BUDGETQA_DATA_DIR": str(data)}
+    names = sorted(fixture_pdfs)
+    groups = [[names[0], names[1]], [names[2], names[3]], [names[1], names[2]]]  # different and overlapping
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "ingest", *(str(fixture_pdfs[n]) for n in group)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for group in groups
+    ]
+    errors = [p.communicate(timeout=600)[1] for p in procs]
+    assert all("Traceback" not in e for e in errors), errors
+    registry = Registry(data / "documents.json")
+    assert sorted(Path(e.file_name).stem for e in registry.entries.values()) == names
+    docs = subprocess.run(
+        [sys.executable, "-m", "service.cli", "docs", "--format", "json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert len(json.loads(docs.stdout)) == 4
+    from service.config import Settings
+    from service.index import Index
+
+    index = Index(Settings(BUDGETQA_DATA_DIR=data))
+    assert index.count() == sum(e.chunks for e in registry.entries.values())
+    assert not index.lexical_stale()
+    for entry in registry.entries.values():  # --doc filtering finds each document's chunks
+        hits = index.search("支出", k=3, doc_ids=[entry.doc_id])
+        assert hits and all(h.metadata["doc_id"] == entry.doc_id for h in hits)
