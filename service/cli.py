@@ -147,8 +147,9 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     registry = Registry(settings.registry_path)
-    doc_ids = [d for key in args.doc for d in registry.resolve(key)] if args.doc else None
-    hits = Index(settings).search(args.query, k=args.k, doc_ids=doc_ids)
+    # only registered documents: chunks of a run killed before its registry write are never shown
+    doc_ids = [d for key in args.doc for d in registry.resolve(key)] if args.doc else list(registry.entries)
+    hits = Index(settings).search(args.query, k=args.k, doc_ids=doc_ids) if doc_ids else []
     if args.format == "json":
         rows = [
             {

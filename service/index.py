@@ -30,6 +30,7 @@ from chromadb.utils.embedding_functions import register_embedding_function  # no
 
 from service.chunking import Chunk  # noqa: E402
 from service.config import Settings  # noqa: E402
+from service.errors import BudgetQAError  # noqa: E402
 
 jieba.setLogLevel(logging.ERROR)
 logging.getLogger("bm25s").setLevel(logging.ERROR)
@@ -129,6 +130,18 @@ class Hit:
 class Index:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        try:
+            self._open()
+        except Exception as exc:  # a read-only, full or damaged data dir: say which and what to do
+            raise BudgetQAError(
+                f"无法打开索引 {settings.data_dir}（{type(exc).__name__}: {exc}），"
+                "请检查该目录可写、磁盘未满，或设置 BUDGETQA_DATA_DIR 指向另一个目录"
+            ) from exc
+        self._bm25: bm25s.BM25 | None = None
+        self._bm25_ids: list[str] = []
+
+    def _open(self) -> None:
+        settings = self.settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
         if settings.chroma_host:
@@ -142,8 +155,6 @@ class Index:
         self.collection = self.client.get_or_create_collection(
             name=name, embedding_function=cast(Any, self.embedder), metadata={"hnsw:space": "cosine"}
         )
-        self._bm25: bm25s.BM25 | None = None
-        self._bm25_ids: list[str] = []
 
     def _embedder(self) -> EmbeddingFunction[Documents]:
         if self.settings.embedder == "openai":

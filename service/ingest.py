@@ -94,6 +94,18 @@ def _ingest_file(path: Path, settings: Settings, index: Index, registry: Registr
             )
     doc = pdf.read_pdf(path, max_mb=settings.max_file_mb, max_pages=settings.max_pages)
     chunks = chunking.chunk_document(doc)
+    registry.reload()
+    if doc.doc_id in registry.entries:  # another process ingested the same file meanwhile
+        known = registry.entries[doc.doc_id]
+        return Outcome(
+            path,
+            "unchanged",
+            doc.doc_id,
+            known.pages,
+            known.chunks,
+            known.tables,
+            time.perf_counter() - start,
+        )
     old = registry.by_path(resolved)
     if old is not None:
         index.delete_document(old.doc_id)

@@ -91,16 +91,16 @@ def test_concurrent_ingests_keep_every_document(tmp_path: Path, fixture_pdfs: di
             [sys.executable, "-m", "service.cli", "ingest", *(str(fixture_pdfs[n]) for n in group)],
             cwd=ROOT,
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             text=True,
         )
         for group in groups
     ]
-    errors = [p.communicate(timeout=600)[1] for p in procs]
-    assert all("Traceback" not in e for e in errors), errors
+    logs = [p.communicate(timeout=600)[0] for p in procs]
+    assert all("Traceback" not in log and "✗" not in log for log in logs), logs
     registry = Registry(data / "documents.json")
-    assert sorted(Path(e.file_name).stem for e in registry.entries.values()) == names
+    assert sorted(Path(e.file_name).stem for e in registry.entries.values()) == names, logs
     docs = subprocess.run(
         [sys.executable, "-m", "service.cli", "docs", "--format", "json"],
         cwd=ROOT,
@@ -119,3 +119,30 @@ def test_concurrent_ingests_keep_every_document(tmp_path: Path, fixture_pdfs: di
     for entry in registry.entries.values():  # --doc filtering finds each document's chunks
         hits = index.search("支出", k=3, doc_ids=[entry.doc_id])
         assert hits and all(h.metadata["doc_id"] == entry.doc_id for h in hits)
+
+
+def test_search_never_shows_chunks_of_an_unregistered_document(
+    tmp_path: Path, fixture_pdfs: dict[str, Path]
+) -> None:
+    """A run killed after adding chunks and before its registry write leaves orphans: not shown."""
+    data = tmp_path / "data"
+    env = {**os.environ, "BUDGETQA_DATA_DIR": str(data)}
+    cli = [sys.executable, "-m", "service.cli"]
+    subprocess.run(
+        [*cli, "ingest", str(fixture_pdfs["zhumadian_2024_budget"])], cwd=ROOT, env=env, check=True
+    )
+
+    def search() -> list:
+        out = subprocess.run(
+            [*cli, "search", "三公经费", "--format", "json"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert out.returncode == 0, out.stderr
+        return json.loads(out.stdout)
+
+    assert search()
+    (data / "documents.json").write_text("{}", encoding="utf-8")  # the registry write never happened
+    assert search() == []
