@@ -8,7 +8,6 @@ rankings by reciprocal rank fusion and can be limited to some documents.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
@@ -28,6 +27,7 @@ from chromadb.api.types import Documents, EmbeddingFunction, Embeddings  # noqa:
 from chromadb.config import Settings as ChromaSettings  # noqa: E402
 from chromadb.utils.embedding_functions import register_embedding_function  # noqa: E402
 
+from service import files  # noqa: E402
 from service.chunking import Chunk  # noqa: E402
 from service.config import Settings  # noqa: E402
 from service.errors import BudgetQAError  # noqa: E402
@@ -180,13 +180,8 @@ class Index:
     def rebuild_lexical(self) -> None:
         """Re-index BM25 over every chunk (tokens are cached in the chunk metadata). Runs under a lock
         so that, of concurrent ingests, the last rebuild reads every chunk the others added."""
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.settings.data_dir / "bm25.lock", "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                self._rebuild_lexical()
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        with files.locked(self.settings.data_dir / "bm25.lock"):
+            self._rebuild_lexical()
 
     def _rebuild_lexical(self) -> None:
         got = self.collection.get(include=["metadatas"])

@@ -7,14 +7,12 @@ another's documents."""
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from service import files
 from service.errors import BudgetQAError, NotFoundError
 
 
@@ -43,14 +41,9 @@ class Registry:
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """Exclusive access to the registry file across processes; entries are fresh inside."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path.with_suffix(".lock"), "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                self.reload()
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        with files.locked(self.path.with_suffix(".lock")):
+            self.reload()
+            yield
 
     def put(self, entry: DocumentEntry) -> None:
         with self.locked():
@@ -64,12 +57,7 @@ class Registry:
 
     def _write(self) -> None:
         data = json.dumps({k: asdict(v) for k, v in self.entries.items()}, ensure_ascii=False, indent=1)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
+        files.write_text_atomic(self.path, data)
 
     def by_path(self, path: str) -> DocumentEntry | None:
         return next((e for e in self.entries.values() if e.path == path), None)
