@@ -94,10 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from service import ingest
+    from service import ingest, pipeline
 
     settings = get_settings()
-    files = ingest.expand(args.paths)
+    files = pipeline.expand(args.paths)
     if not files:
         err_console.print("没有找到 PDF 文件")
         return 1
@@ -118,6 +118,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             outcomes.append(outcome)
             if outcome.error:
                 progress.console.print(f"[red]✗[/red] {outcome.error}")
+            elif outcome.note:
+                progress.console.print(
+                    f"[yellow]![/yellow] {display_name(outcome.path.name)}: {outcome.note}"
+                )
             progress.update(task, advance=1, description=outcome.path.name)
 
         ingest.ingest(files, settings, on_file=advance)
@@ -205,9 +209,9 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from service import export, ingest
+    from service import export, pipeline
 
-    files = ingest.expand(args.files)
+    files = pipeline.expand(args.files)
     if args.format == "xlsx" and not args.output:
         err_console.print("--format xlsx 需要 -o 输出文件")
         return 2
@@ -228,7 +232,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def _extract_all(files: list[Path], llm: str) -> tuple[list[Any], int]:
     """Extract and check each file; a bad file is reported on one line and the others go on."""
-    from service import extraction
+    from service import pipeline
     from service.errors import InputError, LLMError
 
     settings = get_settings()
@@ -238,7 +242,7 @@ def _extract_all(files: list[Path], llm: str) -> tuple[list[Any], int]:
     done, failed = [], 0
     for path in files:
         try:
-            result = extraction.extract_file(path, settings, llm=llm)  # type: ignore[arg-type]
+            result = pipeline.analyse_file(path, settings, llm=llm)  # type: ignore[arg-type]
         except (InputError, LLMError) as exc:
             err_console.print(
                 f"[red]✗[/red] {exc}"
@@ -286,12 +290,12 @@ def _write_reports(reports: list[Any], fmt: str, target: Path | None, export: An
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from service import ingest, review
+    from service import pipeline, review
 
     if args.format == "xlsx" and not args.output:
         err_console.print("--format xlsx 需要 -o 输出文件")
         return 2
-    done, failed = _extract_all(ingest.expand(args.files), args.llm)
+    done, failed = _extract_all(pipeline.expand(args.files), args.llm)
     results = [(d.check, d.report) for d in done]
     if args.format == "table":
         for result, report in results:
@@ -358,7 +362,7 @@ def _print_check(result: Any, report: Any, show_all: bool) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from service import extraction, review
+    from service import pipeline, review
 
     samples = sorted(SAMPLES.glob("*.pdf"))
     settings = get_settings()
@@ -372,7 +376,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         table.add_column(col, justify="left" if col == "file" else "right")
     results = []
     for path in samples:
-        done = extraction.extract_file(path, settings, llm="never")
+        done = pipeline.analyse_file(path, settings, llm="never")  # the report ingest stored
         results.append((done.check, done.report))
         counts = Counter(s for c in review.table_status(done.report).values() for s in c.elements())
         s = review.summary(done.check)

@@ -82,8 +82,12 @@ class Settings(BaseSettings):
         return self.data_dir / "documents.json"
 
     @property
-    def bm25_dir(self) -> Path:
-        return self.data_dir / "bm25"
+    def lexical_path(self) -> Path:
+        return self.data_dir / "lexical.sqlite"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.data_dir / "reports"
 
     @property
     def llm_cache_dir(self) -> Path:

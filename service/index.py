@@ -1,25 +1,25 @@
-"""The index: the only module that imports chromadb, bm25s and jieba.
+"""The index: the only module that imports chromadb and jieba.
 
 Chunks go into a persistent Chroma collection (embedded in the data directory, or a Chroma
 server) with an offline hashing embedder by default — no model download — or the configured
-OpenAI-compatible embeddings. BM25 over jieba tokens sits beside it; a search fuses both
+OpenAI-compatible embeddings. BM25 over jieba tokens sits beside it in SQLite FTS5 (one row per
+chunk, so adding or replacing a document touches only its own rows); a search fuses both
 rankings by reciprocal rank fusion and can be limited to some documents.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
 import logging
 import os
 import re
-import zlib
-from collections.abc import Callable, Sequence
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-import bm25s  # noqa: E402
 import chromadb  # noqa: E402
 import jieba  # noqa: E402
 import numpy as np  # noqa: E402
@@ -27,24 +27,25 @@ from chromadb.api.types import Documents, EmbeddingFunction, Embeddings  # noqa:
 from chromadb.config import Settings as ChromaSettings  # noqa: E402
 from chromadb.utils.embedding_functions import register_embedding_function  # noqa: E402
 
-from service import files  # noqa: E402
 from service.chunking import Chunk  # noqa: E402
 from service.config import Settings  # noqa: E402
 from service.errors import BudgetQAError  # noqa: E402
 
 jieba.setLogLevel(logging.ERROR)
-logging.getLogger("bm25s").setLevel(logging.ERROR)
 
 RRF_K = 60
 BATCH = 256
 _PUNCT = re.compile(r"^[\W_]+$")
+_SPACE = re.compile(r"\s+")
+# odd 64-bit multipliers for the n-gram hash (any fixed odd constants do; these are from splitmix64)
+_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
 
 
 @register_embedding_function
 class HashingEmbedder(EmbeddingFunction[Documents]):
-    """Offline embeddings: character 1–3-grams hashed (crc32, stable across processes) into a
-    fixed number of dimensions, sublinear tf, L2-normalised. Good enough to rank Chinese text
-    by shared terms and numbers; the BM25 side carries exact matching."""
+    """Offline embeddings: character 1–3-grams hashed (fixed multipliers, stable across processes)
+    into a fixed number of dimensions, sublinear tf, L2-normalised; computed with numpy, one text at
+    a time. Good enough to rank Chinese text by shared terms and numbers; BM25 carries exact matching."""
 
     def __init__(self, dims: int = 512) -> None:
         self.dims = dims
@@ -53,18 +54,22 @@ class HashingEmbedder(EmbeddingFunction[Documents]):
         return [self.embed(text) for text in input]
 
     def embed(self, text: str) -> np.ndarray:
-        vec = np.zeros(self.dims, dtype=np.float32)
-        compact = re.sub(r"\s+", "", text)
-        for n in (1, 2, 3):
-            for i in range(len(compact) - n + 1):
-                vec[zlib.crc32(compact[i : i + n].encode("utf-8")) % self.dims] += 1.0
-        vec = np.log1p(vec)
-        norm = float(np.linalg.norm(vec))
-        return vec / norm if norm else vec
+        codes = np.frombuffer(_SPACE.sub("", text).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        grams = [codes * _MIX[0]]
+        if len(codes) > 1:
+            grams.append(grams[0][:-1] ^ (codes[1:] * _MIX[1]))
+        if len(codes) > 2:
+            grams.append(grams[1][:-1] ^ (codes[2:] * _MIX[2]))
+        if not len(codes):
+            return np.zeros(self.dims, dtype=np.float32)
+        hashed = np.concatenate([(g ^ (g >> np.uint64(31))) * _MIX[1] for g in grams]) >> np.uint64(40)
+        vec = np.log1p(np.bincount((hashed % np.uint64(self.dims)).astype(np.int64), minlength=self.dims))
+        vec = vec.astype(np.float32)
+        return vec / float(np.linalg.norm(vec))
 
     @staticmethod
     def name() -> str:
-        return "budgetqa-hashing"
+        return "budgetqa-hashing-v2"
 
     def get_config(self) -> dict[str, Any]:
         return {"dims": self.dims}
@@ -137,8 +142,6 @@ class Index:
                 f"无法打开索引 {settings.data_dir}（{type(exc).__name__}: {exc}），"
                 "请检查该目录可写、磁盘未满，或设置 BUDGETQA_DATA_DIR 指向另一个目录"
             ) from exc
-        self._bm25: bm25s.BM25 | None = None
-        self._bm25_ids: list[str] = []
 
     def _open(self) -> None:
         settings = self.settings
@@ -151,10 +154,11 @@ class Index:
         else:
             self.client = chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
         self.embedder = self._embedder()
-        name = "chunks_hashing" if settings.embedder == "hashing" else "chunks_openai"
+        name = "chunks_hashing_v2" if settings.embedder == "hashing" else "chunks_openai"
         self.collection = self.client.get_or_create_collection(
             name=name, embedding_function=cast(Any, self.embedder), metadata={"hnsw:space": "cosine"}
         )
+        self.lexical = Lexical(settings.lexical_path)
 
     def _embedder(self) -> EmbeddingFunction[Documents]:
         if self.settings.embedder == "openai":
@@ -166,6 +170,7 @@ class Index:
     # ------------------------------------------------------------ writing
 
     def add(self, chunks: Sequence[Chunk]) -> None:
+        """Vectors in batches, then the document's BM25 rows in one transaction."""
         for start in range(0, len(chunks), BATCH):
             batch = chunks[start : start + BATCH]
             self.collection.add(
@@ -173,38 +178,11 @@ class Index:
                 documents=[c.indexed_text() for c in batch],
                 metadatas=[_metadata(c) for c in batch],
             )
+        self.lexical.add([(c.chunk_id, c.doc_id, " ".join(tokenize(c.indexed_text()))) for c in chunks])
 
     def delete_document(self, doc_id: str) -> None:
         self.collection.delete(where={"doc_id": doc_id})
-
-    def rebuild_lexical(self) -> None:
-        """Re-index BM25 over every chunk (tokens are cached in the chunk metadata). Runs under a lock
-        so that, of concurrent ingests, the last rebuild reads every chunk the others added."""
-        with files.locked(self.settings.data_dir / "bm25.lock"):
-            self._rebuild_lexical()
-
-    def _rebuild_lexical(self) -> None:
-        got = self.collection.get(include=["metadatas"])
-        ids = list(got["ids"])
-        metas = got["metadatas"] or []
-        corpus = [str(m.get("tokens", "")).split(" ") for m in metas]
-        path = self.settings.bm25_dir
-        path.mkdir(parents=True, exist_ok=True)
-        (path / "ids.json").write_text(json.dumps(ids), encoding="utf-8")
-        if not ids:
-            self._bm25, self._bm25_ids = None, []
-            return
-        model = bm25s.BM25()
-        model.index(corpus, show_progress=False)
-        model.save(str(path / "model"), show_progress=False)
-        self._bm25, self._bm25_ids = model, ids
-
-    def lexical_stale(self) -> bool:
-        """Whether BM25 misses chunks the vector store has (e.g. a run killed before its rebuild)."""
-        ids_file = self.settings.bm25_dir / "ids.json"
-        if not ids_file.exists():
-            return True
-        return len(json.loads(ids_file.read_text(encoding="utf-8"))) != self.count()
+        self.lexical.delete(doc_id)
 
     # ------------------------------------------------------------ reading
 
@@ -220,7 +198,7 @@ class Index:
         where = _doc_filter(doc_ids)
         dense = self.collection.query(query_texts=[query], n_results=pool, where=where, include=[])
         dense_ids = dense["ids"][0]
-        lexical_ids = self._lexical(query, pool, doc_ids)
+        lexical_ids = self.lexical.search(tokenize(query), pool, doc_ids)
         fused: dict[str, float] = {}
         for ranking in (dense_ids, lexical_ids):
             for rank, chunk_id in enumerate(ranking):
@@ -241,28 +219,56 @@ class Index:
             if cid in by_id
         ]
 
-    def _lexical(self, query: str, pool: int, doc_ids: Sequence[str] | None) -> list[str]:
-        model, ids = self._load_bm25()
-        tokens = tokenize(query)
-        if model is None or not tokens:
-            return []
-        mask = None
-        if doc_ids:
-            wanted = set(doc_ids)
-            mask = np.array([cid.split(":", 1)[0] in wanted for cid in ids], dtype=np.float32)
-            if not mask.any():
-                return []
-        k = min(pool, len(ids))
-        docs, scores = model.retrieve([tokens], k=k, show_progress=False, weight_mask=mask)
-        return [ids[int(i)] for i, s in zip(docs[0], scores[0], strict=False) if s > 0]
 
-    def _load_bm25(self) -> tuple[bm25s.BM25 | None, list[str]]:
-        if self._bm25 is None:
-            path = self.settings.bm25_dir
-            if (path / "ids.json").exists() and (path / "model").exists():
-                self._bm25 = bm25s.BM25.load(str(path / "model"))
-                self._bm25_ids = json.loads((path / "ids.json").read_text(encoding="utf-8"))
-        return self._bm25, self._bm25_ids
+class Lexical:
+    """BM25 over jieba tokens in SQLite FTS5: one row per chunk, tokens joined by spaces. Adding or
+    removing a document is one transaction over its own rows, so the cost of an ingest does not grow
+    with the corpus, and concurrent writers are serialised by SQLite itself."""
+
+    def __init__(self, path: os.PathLike[str] | str) -> None:
+        self.path = path
+        with self._connect() as db:
+            db.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS chunks USING fts5("
+                "tokens, chunk_id UNINDEXED, doc_id UNINDEXED, tokenize=\"unicode61 tokenchars '.%'\")"
+            )
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=60)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            with db:  # one transaction: committed on success, rolled back on error
+                yield db
+        finally:
+            db.close()
+
+    def add(self, rows: Sequence[tuple[str, str, str]]) -> None:
+        with self._connect() as db:
+            db.executemany("INSERT INTO chunks (chunk_id, doc_id, tokens) VALUES (?, ?, ?)", rows)
+
+    def delete(self, doc_id: str) -> None:
+        with self._connect() as db:
+            db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+
+    def search(self, tokens: Sequence[str], k: int, doc_ids: Sequence[str] | None = None) -> list[str]:
+        """Chunk ids by BM25 (FTS5's bm25(), smaller is better), any query token matching."""
+        terms = sorted({t.replace('"', '""') for t in tokens})
+        if not terms:
+            return []
+        sql = "SELECT chunk_id FROM chunks WHERE chunks MATCH ?"
+        params: list[Any] = [" OR ".join(f'"{t}"' for t in terms)]
+        if doc_ids:
+            sql += f" AND doc_id IN ({','.join('?' * len(doc_ids))})"
+            params.extend(doc_ids)
+        sql += " ORDER BY bm25(chunks) LIMIT ?"
+        params.append(k)
+        with self._connect() as db:
+            return [row[0] for row in db.execute(sql, params)]
+
+    def count(self) -> int:
+        with self._connect() as db:
+            return int(db.execute("SELECT count(*) FROM chunks").fetchone()[0])
 
 
 def _doc_filter(doc_ids: Sequence[str] | None) -> Any:
@@ -274,16 +280,12 @@ def _doc_filter(doc_ids: Sequence[str] | None) -> Any:
 
 
 def _metadata(chunk: Chunk) -> dict[str, str | int]:
-    return cast(
-        dict[str, str | int],
-        {
-            "doc_id": chunk.doc_id,
-            "file_name": chunk.file_name,
-            "page_start": chunk.page_start,
-            "page_end": chunk.page_end,
-            "kind": chunk.kind,
-            "section": chunk.section,
-            "table_title": chunk.table_title,
-            "tokens": " ".join(tokenize(chunk.indexed_text())),
-        },
-    )
+    return {
+        "doc_id": chunk.doc_id,
+        "file_name": chunk.file_name,
+        "page_start": chunk.page_start,
+        "page_end": chunk.page_end,
+        "kind": chunk.kind,
+        "section": chunk.section,
+        "table_title": chunk.table_title,
+    }

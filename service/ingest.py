@@ -1,6 +1,10 @@
-"""Ingest: PDF files and folders → pages → chunks → index, one file at a time, never losing the
-others when one file is bad. Re-ingesting an unchanged file does nothing; a changed file
-replaces its old chunks."""
+"""Ingest: PDF files and folders → one read per file → chunks into the index, and the extracted,
+checked Report into the store. One file at a time, never losing the others when one is bad.
+Re-ingesting an unchanged file does nothing; a changed file replaces its old chunks and report.
+
+A document becomes visible (in the registry, which search, docs, the app and the API read) only
+after its report, vectors and BM25 rows are all written: a run killed half-way leaves nothing shown,
+and the next ingest of that file clears the leftovers first."""
 
 from __future__ import annotations
 
@@ -9,12 +13,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from service import chunking, pdf
+from service import chunking, pdf, pipeline
 from service.config import Settings
 from service.errors import InputError, display_name
-from service.index import Index
 from service.registry import DocumentEntry, Registry
+from service.store import ReportStore
+
+if TYPE_CHECKING:
+    from service.index import Index
 
 
 @dataclass
@@ -27,48 +35,42 @@ class Outcome:
     tables: int = 0
     seconds: float = 0.0
     error: InputError | None = None
-
-
-def expand(paths: Iterable[Path | str]) -> list[Path]:
-    """Files as given, folders searched recursively for *.pdf; order kept, duplicates dropped."""
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        found.extend(
-            sorted(p for p in path.rglob("*") if p.suffix.lower() == ".pdf") if path.is_dir() else [path]
-        )
-    unique: dict[Path, Path] = {}
-    for p in found:
-        unique.setdefault(p.resolve(), p)
-    return list(unique.values())
+    note: str = ""  # indexed, but something short of failure went wrong (e.g. extraction)
 
 
 def ingest(
     paths: Iterable[Path | str],
     settings: Settings,
     on_file: Callable[[Outcome], None] | None = None,
+    reader: pipeline.Reader = pdf.read_pdf,
 ) -> list[Outcome]:
+    from service.index import Index  # chromadb and jieba load only for commands that index
+
     index = Index(settings)
     registry = Registry(settings.registry_path)
+    store = ReportStore(settings.reports_dir)
     outcomes = []
-    changed = False
-    for path in expand(paths):
-        outcome = ingest_file(path, settings, index, registry)
-        changed |= outcome.status in ("ingested", "replaced")
+    for path in pipeline.expand(paths):
+        outcome = ingest_file(path, settings, index, registry, store, reader)
         outcomes.append(outcome)
         if on_file:
             on_file(outcome)
-    if changed or index.lexical_stale():
-        index.rebuild_lexical()
     return outcomes
 
 
-def ingest_file(path: Path, settings: Settings, index: Index, registry: Registry) -> Outcome:
+def ingest_file(
+    path: Path,
+    settings: Settings,
+    index: Index,
+    registry: Registry,
+    store: ReportStore,
+    reader: pipeline.Reader = pdf.read_pdf,
+) -> Outcome:
     """One file, guarded end to end: whatever goes wrong (read, chunk, embed, index, registry)
     becomes this file's failure with a clear line, never the run's."""
     start = time.perf_counter()
     try:
-        return _ingest_file(path, settings, index, registry, start)
+        return _ingest_file(path, settings, index, registry, store, reader, start)
     except InputError as exc:
         return Outcome(path, "failed", seconds=time.perf_counter() - start, error=exc)
     except Exception as exc:  # one unreadable file must not lose the others
@@ -76,43 +78,36 @@ def ingest_file(path: Path, settings: Settings, index: Index, registry: Registry
         return Outcome(path, "failed", seconds=time.perf_counter() - start, error=error)
 
 
-def _ingest_file(path: Path, settings: Settings, index: Index, registry: Registry, start: float) -> Outcome:
+def _ingest_file(
+    path: Path,
+    settings: Settings,
+    index: Index,
+    registry: Registry,
+    store: ReportStore,
+    reader: pipeline.Reader,
+    start: float,
+) -> Outcome:
     resolved = display_name(str(path.resolve()))
-    if path.is_file() and 0 < path.stat().st_size <= settings.max_file_mb * 1024 * 1024:
-        doc_id = pdf.file_id(path.read_bytes())
+    doc_id = pipeline.content_id(path, settings.max_file_mb)
+    if doc_id is not None:
         registry.reload()
-        known = registry.entries.get(doc_id)
-        if known is not None:
-            return Outcome(
-                path,
-                "unchanged",
-                doc_id,
-                known.pages,
-                known.chunks,
-                known.tables,
-                time.perf_counter() - start,
-            )
-    doc = pdf.read_pdf(path, max_mb=settings.max_file_mb, max_pages=settings.max_pages)
+        if doc_id in registry.entries:
+            return _unchanged(path, registry.entries[doc_id], start)
+    doc = reader(path, max_mb=settings.max_file_mb, max_pages=settings.max_pages)
     chunks = chunking.chunk_document(doc)
+    note = ""
+    try:
+        pipeline.save_quietly(store, pipeline.analyse(doc, settings, llm="never"))
+    except Exception as exc:  # an extractor bug on an odd report must not keep it out of search
+        note = f"抽取失败（{type(exc).__name__}），已建立检索；extract/check 将重试"
     registry.reload()
     if doc.doc_id in registry.entries:  # another process ingested the same file meanwhile
-        known = registry.entries[doc.doc_id]
-        return Outcome(
-            path,
-            "unchanged",
-            doc.doc_id,
-            known.pages,
-            known.chunks,
-            known.tables,
-            time.perf_counter() - start,
-        )
-    old = registry.by_path(resolved)
-    if old is not None:
-        index.delete_document(old.doc_id)
-        registry.remove(old.doc_id)
+        return _unchanged(path, registry.entries[doc.doc_id], start)
+    index.delete_document(doc.doc_id)  # leftovers of a run killed before its registry write
     index.add(chunks)
+    old = registry.by_path(resolved)
     tables = count_tables(chunks)
-    registry.put(
+    registry.put(  # the commit point: from here on the document is visible
         DocumentEntry(
             doc_id=doc.doc_id,
             file_name=doc.file_name,
@@ -123,8 +118,20 @@ def _ingest_file(path: Path, settings: Settings, index: Index, registry: Registr
             ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )
     )
+    if old is not None and old.doc_id != doc.doc_id:  # the file changed: retire its previous version
+        registry.remove(old.doc_id)
+        index.delete_document(old.doc_id)
+        store.remove(old.doc_id)
     status = "replaced" if old is not None else "ingested"
-    return Outcome(path, status, doc.doc_id, doc.page_count, len(chunks), tables, time.perf_counter() - start)
+    return Outcome(
+        path, status, doc.doc_id, doc.page_count, len(chunks), tables, time.perf_counter() - start, note=note
+    )
+
+
+def _unchanged(path: Path, known: DocumentEntry, start: float) -> Outcome:
+    return Outcome(
+        path, "unchanged", known.doc_id, known.pages, known.chunks, known.tables, time.perf_counter() - start
+    )
 
 
 def count_tables(chunks: list[chunking.Chunk]) -> int:

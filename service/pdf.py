@@ -189,9 +189,33 @@ def _label(page: pymupdf.Page, lines: list[Line]) -> str | None:
     return label or None
 
 
+def _has_grid(paths: list[dict]) -> bool:
+    """Whether the page's vector graphics hold at least two horizontal and two vertical rules: what
+    any cell of find_tables' "lines" strategy needs. Pages without (borderless tables, prose) skip
+    its costly second character pass, losing nothing."""
+    horizontal = vertical = 0
+    for path in paths:
+        for item in path["items"]:
+            if item[0] == "l":
+                dx, dy = abs(item[2].x - item[1].x), abs(item[2].y - item[1].y)
+                horizontal += dy <= 1 < dx
+                vertical += dx <= 1 < dy
+            elif item[0] in ("re", "qu"):
+                rect = item[1].rect if item[0] == "qu" else item[1]
+                thin_h, thin_v = rect.height <= 2, rect.width <= 2
+                horizontal += 1 if thin_h else 0 if thin_v else 2
+                vertical += 1 if thin_v else 0 if thin_h else 2
+        if horizontal >= 2 and vertical >= 2:
+            return True
+    return False
+
+
 def _ruled_tables(page: pymupdf.Page) -> list[Table]:
+    paths = page.get_drawings()
+    if not _has_grid(paths):
+        return []
     tables = []
-    for found in page.find_tables().tables:
+    for found in page.find_tables(paths=paths).tables:
         texts = found.extract()
         rows: list[list[Cell | None]] = []
         for r, row in enumerate(found.rows):

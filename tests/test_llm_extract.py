@@ -12,7 +12,8 @@ import pytest
 
 from fake_openai import FakeOpenAI, tool_name
 from schemas.report import Report
-from service import extraction
+from service import pipeline
+from service.check import check_report
 from service.config import Settings
 from service.errors import LLMError
 from service.extract import extract_report
@@ -64,7 +65,9 @@ def without_t07(documents: dict) -> tuple[Any, Report]:
 
 
 def run(settings: Settings, doc: Any, report: Report, budget: int = 10_000) -> Report:
-    extractor = AssistedExtractor(LLMClient(settings), settings.llm_cache_dir, TokenBudget(budget), 2)
+    extractor = AssistedExtractor(
+        LLMClient(settings), settings.llm_cache_dir, TokenBudget(budget), 2, verify=check_report
+    )
     return extractor.improve(doc, report, "auto")
 
 
@@ -182,15 +185,15 @@ def test_unreachable_endpoint_names_the_fix(
     )
     path = fixture_pdfs["jiaozuo_2021_final"]
     with pytest.raises(LLMError, match="无法连接 LLM 服务.*OPENAI_BASE_URL.*--llm never"):
-        extraction.extract_file(path, settings, llm="always")
+        pipeline.analyse_file(path, settings, llm="always")
 
     def sabotaged(doc):  # auto mode would ask the model for T07 …
         report = extract_report(doc)
         report.tables.T07 = None
         return report
 
-    monkeypatch.setattr(extraction, "extract_report", sabotaged)
-    result = extraction.extract_file(
+    monkeypatch.setattr(pipeline, "extract_report", sabotaged)
+    result = pipeline.analyse_file(
         path, settings, llm="auto"
     )  # … and keeps the offline result when it cannot
     assert result.report.tables.T01 is not None and "无法连接" in result.report.meta.llm.notes[0]
@@ -199,8 +202,8 @@ def test_unreachable_endpoint_names_the_fix(
 def test_missing_key_names_the_variable(tmp_path: Path, fixture_pdfs) -> None:
     settings = Settings(BUDGETQA_DATA_DIR=tmp_path)
     with pytest.raises(LLMError, match="OPENAI_API_KEY.*--llm never"):
-        extraction.extract_file(fixture_pdfs["zhumadian_2024_budget"], settings, llm="always")
-    offline = extraction.extract_file(fixture_pdfs["zhumadian_2024_budget"], settings, llm="auto")
+        pipeline.analyse_file(fixture_pdfs["zhumadian_2024_budget"], settings, llm="always")
+    offline = pipeline.analyse_file(fixture_pdfs["zhumadian_2024_budget"], settings, llm="auto")
     assert offline.report.meta.llm is None and offline.report.tables.B01 is not None
 
 
@@ -228,7 +231,6 @@ def test_openai_compatible_embeddings_back_the_index_when_configured(tmp_path: P
         index = Index(settings)
         chunks = chunking.chunk_document(documents["zhumadian_2024_budget"])
         index.add(chunks)
-        index.rebuild_lexical()
         hits = index.search("项目支出表", k=3)
     assert index.collection.name == "chunks_openai" and index.count() == len(chunks)
     assert hits and any(h.metadata["page_start"] == 15 for h in hits)

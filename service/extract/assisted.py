@@ -14,23 +14,24 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal, Protocol, cast
 
 from pydantic import BaseModel, Field, ValidationError, create_model
 
 from schemas.facts import Fact
+from schemas.findings import CheckResult
 from schemas.performance import Indicator, SelfEvaluation
 from schemas.report import LLMRun, Report
 from schemas.tables import TABLE_NAMES
 from service import prompting
-from service.check import check_report
 from service.document import Document, Page
 from service.extract import tables as table_parsers
 from service.extract.common import Maker, zh_of
 from service.extract.locate import Occurrence, locate
-from service.llm import Answer, LLMClient, TokenBudget, Usage
+from service.llm import Answer, TokenBudget, Usage
 
 KEEP = (
     "code",
@@ -111,9 +112,31 @@ def ground(printed: str, page: Page) -> tuple[float, float, float, float] | None
 # ---------------------------------------------------------------- the extractor
 
 
+class StructuredLLM(Protocol):
+    """A chat endpoint that fills a pydantic schema (service.llm.LLMClient, or a test double)."""
+
+    model_name: str
+
+    def structured(self, prompt: str, schema: type[BaseModel]) -> Answer: ...
+
+
+Verify = Callable[[Report], CheckResult]
+
+
 class AssistedExtractor:
-    def __init__(self, client: LLMClient, cache_dir: Path, budget: TokenBudget, concurrency: int = 4) -> None:
+    def __init__(
+        self,
+        client: StructuredLLM,
+        cache_dir: Path,
+        budget: TokenBudget,
+        concurrency: int = 4,
+        *,
+        verify: Verify,
+    ) -> None:
+        """``verify`` is the checker (service.check.check_report), passed in so this module stays
+        independent of it: a model's table is kept only if it fails fewer of the table's own sums."""
         self.client = client
+        self.verify = verify
         self.cache_dir = cache_dir
         self.budget = budget
         self.concurrency = max(1, concurrency)
@@ -125,7 +148,7 @@ class AssistedExtractor:
         occurrences = [
             o for o in locate(doc) if o.spec.kind in table_parsers.PARSERS or o.spec.kind in ("pe", "pp")
         ]
-        failing = _failing_tables(report)
+        failing = _failing_tables(report, self.verify)
         wanted = [o for o in occurrences if mode == "always" or self._needed(o, report, failing)]
         with ThreadPoolExecutor(self.concurrency) as pool:
             results = list(pool.map(lambda o: self._one(doc, report, o, run), wanted))
@@ -141,7 +164,8 @@ class AssistedExtractor:
                     and getattr(current, "rows", None)
                     and (
                         not getattr(result, "rows", None)
-                        or len(_table_failures(report, result)) > len(_table_failures(report, current))
+                        or len(_table_failures(report, result, self.verify))
+                        > len(_table_failures(report, current, self.verify))
                     )
                 ):
                     run.notes.append(f"{occ.spec.table_id} 保留确定性抽取结果（LLM 结果不优于它）")
@@ -186,7 +210,7 @@ class AssistedExtractor:
                 continue
             table, rejected = self._build(doc, occ, table_model, answer.parsed, unit)
             run.rejected.extend(rejected)
-            fails = _table_failures(report, table)
+            fails = _table_failures(report, table, self.verify)
             if best is None or len(fails) < best[0]:
                 best = (len(fails), table)
             if not fails and not rejected:
@@ -350,10 +374,10 @@ def _table_model(table_id: str) -> type[BaseModel]:
     return cast(type[BaseModel], getattr(tables, table_id))
 
 
-def _failing_tables(report: Report) -> set[str]:
+def _failing_tables(report: Report, verify: Verify) -> set[str]:
     """Tables whose own arithmetic (INTRA rules) fails: likely misread. Cross-table and narrative
     failures are the report's, not the extraction's, and are not sent to the model."""
-    result = check_report(report.model_copy(deep=True))
+    result = verify(report.model_copy(deep=True))
     return {
         op.table_id
         for f in result.findings
@@ -363,12 +387,12 @@ def _failing_tables(report: Report) -> set[str]:
     }
 
 
-def _table_failures(report: Report, table: BaseModel) -> list[Any]:
+def _table_failures(report: Report, table: BaseModel, verify: Verify) -> list[Any]:
     """INTRA failures that involve ``table`` once it replaces the deterministic one."""
     table_id = getattr(table, "table_id", "")
     trial = report.model_copy(deep=True)
     setattr(trial.tables, table_id, table.model_copy(deep=True))
-    result = check_report(trial)
+    result = verify(trial)
     return [
         f
         for f in result.findings

@@ -1,0 +1,84 @@
+"""The report store: each document's extracted and checked Report, persisted once per content
+hash, so extract, check, answers, batch, the app and the API read facts without re-reading the PDF.
+
+A stored result is keyed by (document content hash, VERSION). VERSION is a hash of the code that
+produced it (reader, layouts, extractor, checker, schemas), so a changed extractor or checker never
+serves a stale result: the old file is simply not found, and the next run recomputes and replaces it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from schemas.findings import CheckResult
+from schemas.report import Report
+from service import files
+
+_PACKAGE = Path(__file__).resolve().parent
+_PRODUCERS = ("pdf.py", "layout.py", "document.py", "chunking.py", "extract", "check")
+
+
+def _code_version() -> str:
+    """A short hash of the source that shapes a stored result."""
+    digest = hashlib.sha256()
+    sources = [_PACKAGE / p for p in _PRODUCERS] + [_PACKAGE.parent / "schemas"]
+    for root in sources:
+        for path in sorted(root.rglob("*.py")) if root.is_dir() else [root]:
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+VERSION = _code_version()
+
+
+@dataclass
+class Analysis:
+    """One document, extracted and checked: every fact in ``report`` carries its check status."""
+
+    report: Report
+    check: CheckResult
+
+
+class ReportStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, doc_id: str) -> Path:
+        return self.root / f"{doc_id}.{VERSION}.json"
+
+    def load(self, doc_id: str) -> Analysis | None:
+        """The stored result for this content and this code version, or None."""
+        path = self._path(doc_id)
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            return Analysis(Report.model_validate(raw["report"]), CheckResult.model_validate(raw["check"]))
+        except FileNotFoundError:
+            return None
+        except (ValueError, KeyError):  # a damaged file is recomputed, never served
+            return None
+
+    def save(self, analysis: Analysis) -> None:
+        doc_id = analysis.report.meta.doc_id
+        text = json.dumps(
+            {
+                "version": VERSION,
+                "report": json.loads(analysis.report.model_dump_json()),
+                "check": json.loads(analysis.check.model_dump_json()),
+            },
+            ensure_ascii=False,
+        )
+        files.write_text_atomic(self._path(doc_id), text)
+        for old in self.root.glob(f"{doc_id}.*.json"):  # results of older code versions
+            if old.name != self._path(doc_id).name:
+                old.unlink(missing_ok=True)
+
+    def has(self, doc_id: str) -> bool:
+        return self._path(doc_id).exists()
+
+    def remove(self, doc_id: str) -> None:
+        for old in self.root.glob(f"{doc_id}.*.json"):
+            old.unlink(missing_ok=True)
