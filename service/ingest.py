@@ -42,7 +42,7 @@ def ingest(
     paths: Iterable[Path | str],
     settings: Settings,
     on_file: Callable[[Outcome], None] | None = None,
-    reader: pipeline.Reader = pdf.read_pdf,
+    reader: pipeline.Reader | None = None,
 ) -> list[Outcome]:
     from service.index import Index  # chromadb and jieba load only for commands that index
 
@@ -64,7 +64,7 @@ def ingest_file(
     index: Index,
     registry: Registry,
     store: ReportStore,
-    reader: pipeline.Reader = pdf.read_pdf,
+    reader: pipeline.Reader | None = None,
 ) -> Outcome:
     """One file, guarded end to end: whatever goes wrong (read, chunk, embed, index, registry)
     becomes this file's failure with a clear line, never the run's."""
@@ -84,7 +84,7 @@ def _ingest_file(
     index: Index,
     registry: Registry,
     store: ReportStore,
-    reader: pipeline.Reader,
+    reader: pipeline.Reader | None,
     start: float,
 ) -> Outcome:
     resolved = display_name(str(path.resolve()))
@@ -93,7 +93,7 @@ def _ingest_file(
         registry.reload()
         if doc_id in registry.entries:
             return _unchanged(path, registry.entries[doc_id], start)
-    doc = reader(path, max_mb=settings.max_file_mb, max_pages=settings.max_pages)
+    doc = (reader or pdf.read_pdf)(path, max_mb=settings.max_file_mb, max_pages=settings.max_pages)
     chunks = chunking.chunk_document(doc)
     note = ""
     try:

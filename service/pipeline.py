@@ -82,7 +82,7 @@ def analyse_file(
     llm: LLMMode = "auto",
     client: StructuredLLM | None = None,
     budget: object | None = None,
-    reader: Reader = pdf.read_pdf,
+    reader: Reader | None = None,
     store: ReportStore | None = None,
 ) -> Analysis:
     """One file end to end. Offline results are stored by content hash and served from the store
@@ -95,7 +95,7 @@ def analyse_file(
         stored = store.load(doc_id) if doc_id else None
         if stored is not None:
             return renamed(stored, display_name(path.name))
-    doc = reader(path, max_mb=settings.max_file_mb, max_pages=settings.max_pages)
+    doc = (reader or pdf.read_pdf)(path, max_mb=settings.max_file_mb, max_pages=settings.max_pages)
     analysis = analyse(doc, settings, llm, client, budget)
     if offline:
         save_quietly(store, analysis)
