@@ -1,13 +1,14 @@
 """The PDF reader: the only module that imports PyMuPDF.
 
 A PDF becomes a :class:`~service.document.Document`: pages with NFC-normalised text lines
-(with character positions, for exact provenance boxes), ruled tables from ``find_tables``, and
+(with character positions, for exact provenance boxes), ruled tables from the vector rules (service.ruled), and
 borderless tables rebuilt from text positions inside a clip around their region. Files that are
 not readable reports raise :class:`~service.errors.InputError` naming the file and the fix.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -19,6 +20,7 @@ os.environ.setdefault("PYMUPDF_SUGGEST_LAYOUT_ANALYZER", "0")
 
 import pymupdf  # noqa: E402
 
+from service import ruled  # noqa: E402
 from service.document import BBox, Cell, Document, Line, Page, Table, centre_inside, union  # noqa: E402
 from service.errors import InputError, display_name  # noqa: E402
 from service.layout import FOOTER_LABEL, borderless_tables, continue_borderless  # noqa: E402
@@ -118,7 +120,7 @@ def read_page(page: pymupdf.Page, timings: dict[str, float] | None = None) -> Pa
     start = time.perf_counter()
     lines = _lines(page)
     middle = time.perf_counter()
-    ruled = _ruled_tables(page)
+    ruled = _ruled_tables(page, lines)
     borderless = borderless_tables(
         [ln for ln in lines if not any(centre_inside(ln.bbox, t.bbox) for t in ruled)]
     )
@@ -189,33 +191,29 @@ def _label(page: pymupdf.Page, lines: list[Line]) -> str | None:
     return label or None
 
 
-def _has_grid(paths: list[dict]) -> bool:
-    """Whether the page's vector graphics hold at least two horizontal and two vertical rules: what
-    any cell of find_tables' "lines" strategy needs. Pages without (borderless tables, prose) skip
-    its costly second character pass, losing nothing."""
-    horizontal = vertical = 0
-    for path in paths:
+def _rules(page: pymupdf.Page) -> list[BBox]:
+    """Boxes of the axis-aligned strokes and rectangles on the page (diagonals and curves dropped)."""
+    boxes: list[BBox] = []
+    for path in page.get_drawings():
         for item in path["items"]:
             if item[0] == "l":
-                dx, dy = abs(item[2].x - item[1].x), abs(item[2].y - item[1].y)
-                horizontal += dy <= 1 < dx
-                vertical += dx <= 1 < dy
-            elif item[0] in ("re", "qu"):
-                rect = item[1].rect if item[0] == "qu" else item[1]
-                thin_h, thin_v = rect.height <= 2, rect.width <= 2
-                horizontal += 1 if thin_h else 0 if thin_v else 2
-                vertical += 1 if thin_v else 0 if thin_h else 2
-        if horizontal >= 2 and vertical >= 2:
-            return True
-    return False
+                (x0, y0), (x1, y1) = item[1], item[2]
+                if min(abs(x1 - x0), abs(y1 - y0)) <= 2:
+                    boxes.append((min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
+            elif item[0] == "re" or item[0] == "qu" and item[1].is_rectangular:
+                r = item[1] if item[0] == "re" else item[1].rect
+                boxes.append((r.x0, r.y0, r.x1, r.y1))
+    return boxes
 
 
-def _ruled_tables(page: pymupdf.Page) -> list[Table]:
-    paths = page.get_drawings()
-    if not _has_grid(paths):
-        return []
+def _ruled_tables(page: pymupdf.Page, lines: list[Line]) -> list[Table]:
+    """Tables drawn with rules, from the rules and the lines already read (service.ruled); a rotated
+    page, whose drawings and text use different coordinates, goes through find_tables instead."""
+    if page.rotation == 0:
+        with contextlib.suppress(ruled.TooManyRules):  # a dense drawing: let find_tables judge it
+            return ruled.tables_from_rules(_rules(page), lines)
     tables = []
-    for found in page.find_tables(paths=paths).tables:
+    for found in page.find_tables().tables:
         texts = found.extract()
         rows: list[list[Cell | None]] = []
         for r, row in enumerate(found.rows):
