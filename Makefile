@@ -28,7 +28,7 @@ test: lint
 	$(BIN)/python -m pytest
 
 bench: install
-	$(BIN)/python eval/bench_ingest.py
+	$(BIN)/python -m eval.bench_pipeline
 	$(BIN)/python eval/retrieval.py
 
 fixtures: install

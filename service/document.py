@@ -12,12 +12,8 @@ CODE_CELL = re.compile(r"^\d{3}(\s?\d{2}){0,2}$")
 
 
 def union(boxes: list[BBox]) -> BBox:
-    return (
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[2] for b in boxes),
-        max(b[3] for b in boxes),
-    )
+    x0, y0, x1, y1 = zip(*boxes, strict=True)
+    return (min(x0), min(y0), max(x1), max(y1))
 
 
 def centre_inside(box: BBox, region: BBox, margin: float = 0.0) -> bool:

@@ -115,8 +115,9 @@ class ExternalEmbedder(EmbeddingFunction[Documents]):
 
 
 def tokenize(text: str) -> list[str]:
-    """jieba search-mode tokens, lower-cased, without whitespace and punctuation."""
-    return [t.lower() for t in jieba.cut_for_search(text) if t.strip() and not _PUNCT.match(t)]
+    """jieba search-mode tokens (dictionary words only: the HMM guesses for unknown words cost a
+    third more time and only split them differently), lower-cased, without spaces and punctuation."""
+    return [t.lower() for t in jieba.cut_for_search(text, HMM=False) if t.strip() and not _PUNCT.match(t)]
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,10 @@ class Index:
     def delete_document(self, doc_id: str) -> None:
         self.collection.delete(where={"doc_id": doc_id})
         self.lexical.delete(doc_id)
+
+    def has_chunks(self, doc_id: str) -> bool:
+        """Whether any chunk of the document is stored (cheap: one lookup by metadata, one row)."""
+        return bool(self.collection.get(where={"doc_id": doc_id}, limit=1, include=[])["ids"])
 
     # ------------------------------------------------------------ reading
 

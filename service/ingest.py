@@ -95,37 +95,37 @@ def _ingest_file(
             return _unchanged(path, registry.entries[doc_id], start)
     doc = (reader or pdf.read_pdf)(path, max_mb=settings.max_file_mb, max_pages=settings.max_pages)
     chunks = chunking.chunk_document(doc)
+    entry = DocumentEntry(
+        doc_id=doc.doc_id,
+        file_name=doc.file_name,
+        path=resolved,
+        pages=doc.page_count,
+        chunks=len(chunks),
+        tables=count_tables(chunks),
+        ingested_at="",
+    )
     note = ""
     try:
         pipeline.save_quietly(store, pipeline.analyse(doc, settings, llm="never"))
     except Exception as exc:  # an extractor bug on an odd report must not keep it out of search
         note = f"抽取失败（{type(exc).__name__}），已建立检索；extract/check 将重试"
+    del doc  # the pages are not needed any more: indexing (and jieba) reuse their memory
     registry.reload()
-    if doc.doc_id in registry.entries:  # another process ingested the same file meanwhile
-        return _unchanged(path, registry.entries[doc.doc_id], start)
-    index.delete_document(doc.doc_id)  # leftovers of a run killed before its registry write
+    if entry.doc_id in registry.entries:  # another process ingested the same file meanwhile
+        return _unchanged(path, registry.entries[entry.doc_id], start)
+    if index.has_chunks(entry.doc_id):  # leftovers of a run killed before its registry write
+        index.delete_document(entry.doc_id)
     index.add(chunks)
     old = registry.by_path(resolved)
-    tables = count_tables(chunks)
-    registry.put(  # the commit point: from here on the document is visible
-        DocumentEntry(
-            doc_id=doc.doc_id,
-            file_name=doc.file_name,
-            path=resolved,
-            pages=doc.page_count,
-            chunks=len(chunks),
-            tables=tables,
-            ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        )
-    )
-    if old is not None and old.doc_id != doc.doc_id:  # the file changed: retire its previous version
+    entry.ingested_at = datetime.now(UTC).isoformat(timespec="seconds")
+    registry.put(entry)  # the commit point: from here on the document is visible
+    if old is not None and old.doc_id != entry.doc_id:  # the file changed: retire its previous version
         registry.remove(old.doc_id)
         index.delete_document(old.doc_id)
         store.remove(old.doc_id)
     status = "replaced" if old is not None else "ingested"
-    return Outcome(
-        path, status, doc.doc_id, doc.page_count, len(chunks), tables, time.perf_counter() - start, note=note
-    )
+    seconds = time.perf_counter() - start
+    return Outcome(path, status, entry.doc_id, entry.pages, entry.chunks, entry.tables, seconds, note=note)
 
 
 def _unchanged(path: Path, known: DocumentEntry, start: float) -> Outcome:

@@ -37,6 +37,8 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 def clean_text(text: str) -> str:
     """Text as every later stage may trust it: a damaged font's lone surrogates become U+FFFD and
     control characters spaces (one for one, so character positions still line up), then NFC."""
+    if text.isprintable() and unicodedata.is_normalized("NFC", text):  # nearly every line: nothing to do
+        return text
     return unicodedata.normalize("NFC", _CONTROL.sub(" ", _LONE_SURROGATE.sub("\ufffd", text)))
 
 

@@ -63,13 +63,9 @@ class ReportStore:
 
     def save(self, analysis: Analysis) -> None:
         doc_id = analysis.report.meta.doc_id
-        text = json.dumps(
-            {
-                "version": VERSION,
-                "report": json.loads(analysis.report.model_dump_json()),
-                "check": json.loads(analysis.check.model_dump_json()),
-            },
-            ensure_ascii=False,
+        text = (  # the models' own JSON spliced in: no round trip through dicts
+            f'{{"version": {json.dumps(VERSION)}, "report": {analysis.report.model_dump_json()}, '
+            f'"check": {analysis.check.model_dump_json()}}}'
         )
         files.write_text_atomic(self._path(doc_id), text)
         for old in self.root.glob(f"{doc_id}.*.json"):  # results of older code versions
