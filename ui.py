@@ -31,7 +31,8 @@ def search(query: str, document: str, k: int) -> list[list[str]]:
     if not query.strip():
         return []
     doc_ids = None if not document or document == ALL else [document.rsplit("(", 1)[1].rstrip(")")]
-    hits = Index(get_settings()).search(query, k=int(k), doc_ids=doc_ids)
+    registered = set(Registry(get_settings().registry_path).entries)  # a run killed mid-ingest shows nothing
+    hits = Index(get_settings()).search(query, k=int(k), doc_ids=doc_ids, allowed=registered)
     return [
         [
             str(n),

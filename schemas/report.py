@@ -40,6 +40,10 @@ class Meta(Strict):
         default=None, description="尾数误差说明 / the report's rounding note, if any"
     )
     llm: LLMRun | None = Field(default=None, description="LLM / what the LLM path did (absent offline)")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="读取警告 / damage found while reading the file (results may be incomplete)",
+    )
 
 
 class Tables(Strict):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -152,8 +153,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     settings = get_settings()
     registry = Registry(settings.registry_path)
     # only registered documents: chunks of a run killed before its registry write are never shown
-    doc_ids = [d for key in args.doc for d in registry.resolve(key)] if args.doc else list(registry.entries)
-    hits = Index(settings).search(args.query, k=args.k, doc_ids=doc_ids) if doc_ids else []
+    doc_ids = [d for key in args.doc for d in registry.resolve(key)] if args.doc else None
+    allowed = set(registry.entries)
+    hits = Index(settings).search(args.query, k=args.k, doc_ids=doc_ids, allowed=allowed) if allowed else []
     if args.format == "json":
         rows = [
             {
@@ -198,11 +200,18 @@ def cmd_docs(args: argparse.Namespace) -> int:
         print(json.dumps([vars(e) for e in entries], ensure_ascii=False, indent=1))
         return 0
     table = Table(title=f"已导入文档（{len(entries)}）")
-    for col in ("doc id", "file", "pages", "chunks", "tables", "ingested at", "path"):
+    for col in ("doc id", "file", "pages", "chunks", "tables", "ingested at", "path", "warnings"):
         table.add_column(col, overflow="fold")
     for e in entries:
         table.add_row(
-            e.doc_id, e.file_name, str(e.pages), str(e.chunks), str(e.tables), e.ingested_at, e.path
+            e.doc_id,
+            e.file_name,
+            str(e.pages),
+            str(e.chunks),
+            str(e.tables),
+            e.ingested_at,
+            e.path,
+            "；".join(e.warnings),
         )
     console.print(table)
     return 0
@@ -231,42 +240,53 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _extract_all(files: list[Path], llm: str) -> tuple[list[Any], int]:
-    """Extract and check each file; a bad file is reported on one line and the others go on."""
-    from service import pipeline
-    from service.errors import InputError, LLMError
+    """Extract and check each file (in a worker under the per-file limits, unless isolation is off);
+    a bad file is reported on one line and the others go on."""
+    from service.worker import Worker
 
     settings = get_settings()
     if not files:
         err_console.print("[red]✗[/red] 没有找到 PDF 文件：请给出 PDF 文件或含 PDF 的文件夹")
         return [], 1
     done, failed = [], 0
-    for path in files:
-        try:
-            result = pipeline.analyse_file(path, settings, llm=llm)  # type: ignore[arg-type]
-        except (InputError, LLMError) as exc:
-            err_console.print(
-                f"[red]✗[/red] {exc}"
-                if isinstance(exc, InputError)
-                else f"[red]✗[/red] {display_name(path.name)}: {exc}"
-            )
-            failed += 1
-            continue
-        except Exception as exc:  # one file's failure must not lose the others, nor show a traceback
-            err_console.print(
-                f"[red]✗[/red] {display_name(path.name)}: 处理失败（{type(exc).__name__}），已跳过，其余文件继续"
-            )
-            failed += 1
-            continue
-        done.append(result)
-        run = result.report.meta.llm
-        if run is not None:
-            err_console.print(
-                f"{path.name}: LLM {run.requests} 次请求（缓存 {run.cached}），"
-                f"token {run.input_tokens}+{run.output_tokens}，未落地数值 {len(run.rejected)}"
-            )
-            for note in run.notes:
-                err_console.print(f"  {note}")
+    with Worker(settings) if settings.isolate else contextlib.nullcontext() as runner:
+        for path in files:
+            result = _analyse_one(path, settings, llm, runner)
+            if result is None:
+                failed += 1
+            else:
+                done.append(result)
     return done, failed
+
+
+def _analyse_one(path: Path, settings: Any, llm: str, runner: Any) -> Any:
+    from service import pipeline
+    from service.errors import InputError, LLMError
+
+    try:
+        result = pipeline.analyse_file(path, settings, llm=llm, runner=runner)  # type: ignore[arg-type]
+    except InputError as exc:
+        err_console.print(f"[red]✗[/red] {exc}")
+        return None
+    except LLMError as exc:
+        err_console.print(f"[red]✗[/red] {display_name(path.name)}: {exc}")
+        return None
+    except Exception as exc:  # one file's failure must not lose the others, nor show a traceback
+        err_console.print(
+            f"[red]✗[/red] {display_name(path.name)}: 处理失败（{type(exc).__name__}），已跳过，其余文件继续"
+        )
+        return None
+    for warning in result.report.meta.warnings:
+        err_console.print(f"[yellow]![/yellow] {display_name(path.name)}: {warning}")
+    run = result.report.meta.llm
+    if run is not None:
+        err_console.print(
+            f"{path.name}: LLM {run.requests} 次请求（缓存 {run.cached}），"
+            f"token {run.input_tokens}+{run.output_tokens}，未落地数值 {len(run.rejected)}"
+        )
+        for note in run.notes:
+            err_console.print(f"  {note}")
+    return result
 
 
 def _ext(fmt: str) -> str:
@@ -330,6 +350,8 @@ def _print_check(result: Any, report: Any, show_all: bool) -> None:
         f"错误 [red]{s['errors']}[/red] · 警告 [yellow]{s['warnings']}[/yellow] · 尾差（容差内） {s['residues']} · "
         f"无法核验 {s['skipped']} · 通过 {s['passed']}"
     )
+    for warning in report.meta.warnings:
+        console.print(f"[yellow]⚠ {warning}[/yellow]")
     for level, title, style in (
         ("error", "错误", "red"),
         ("warning", "警告", "yellow"),

@@ -29,6 +29,22 @@ class Settings(BaseSettings):
         default=2000, alias="BUDGETQA_MAX_PAGES", description="Refuse PDFs with more pages."
     )
 
+    file_timeout_s: float = Field(
+        default=300.0,
+        alias="BUDGETQA_FILE_TIMEOUT",
+        description="Seconds one file's read + extract + check may take before it is skipped (too_slow).",
+    )
+    file_memory_mb: float = Field(
+        default=2048.0,
+        alias="BUDGETQA_FILE_MEMORY_MB",
+        description="Address space one file's worker may use before it is skipped (too_big).",
+    )
+    isolate: bool = Field(
+        default=True,
+        alias="BUDGETQA_ISOLATE",
+        description="Read each file in a worker process under the limits above (0 = in-process, no limits).",
+    )
+
     # OpenAI-compatible endpoint (OpenAI, DeepSeek, Qwen/DashScope, vLLM, Ollama ...)
     openai_api_key: SecretStr | None = Field(
         default=None, alias="OPENAI_API_KEY", description="API key; none = offline."

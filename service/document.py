@@ -127,6 +127,7 @@ class Document:
     path: str
     file_name: str
     pages: list[Page]
+    warnings: list[str] = field(default_factory=list)  # damage found while reading (see pdf.DAMAGED)
 
     @property
     def page_count(self) -> int:

@@ -25,6 +25,9 @@ class InputError(BudgetQAError):
         self.hint = hint
         super().__init__(f"{display_name(self.path.name)}: {message}，{hint}（{problem}）")
 
+    def __reduce__(self) -> tuple:  # crosses the worker process boundary whole
+        return (InputError, (self.path, self.problem, self.message, self.hint))
+
 
 class NotFoundError(BudgetQAError):
     """A document id or file name that is not in the index."""

@@ -14,7 +14,7 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -185,6 +185,33 @@ class Index:
         self.collection.delete(where={"doc_id": doc_id})
         self.lexical.delete(doc_id)
 
+    def repair(self, expected: dict[str, int]) -> list[str]:
+        """Make both stores agree with the registry ({doc id: chunk count}, the source of truth):
+        drop chunks of unregistered documents (a run killed before its registry write) and rebuild
+        the BM25 rows of a registered document whose rows are missing, from its stored chunk texts.
+        Cheap when all is well: two counts. Returns what it did, one line per document."""
+        done = []
+        lexical = self.lexical.doc_counts()
+        for doc_id in set(lexical) - set(expected):
+            self.lexical.delete(doc_id)
+            done.append(f"{doc_id}: 删除未登记的检索条目")
+        if self.count() != sum(expected.values()):
+            metas = self.collection.get(include=["metadatas"])["metadatas"] or []
+            for doc_id in {str(m["doc_id"]) for m in metas} - set(expected):
+                self.collection.delete(where={"doc_id": doc_id})
+                done.append(f"{doc_id}: 删除未登记的向量")
+        for doc_id, n in expected.items():
+            if lexical.get(doc_id, 0) != n:
+                got = self.collection.get(where={"doc_id": doc_id}, include=["documents"])
+                rows = [
+                    (cid, doc_id, " ".join(tokenize(text)))
+                    for cid, text in zip(got["ids"], got["documents"] or [], strict=False)
+                ]
+                self.lexical.delete(doc_id)
+                self.lexical.add(rows)
+                done.append(f"{doc_id}: 重建关键词索引（{len(rows)} 条）")
+        return done
+
     def has_chunks(self, doc_id: str) -> bool:
         """Whether any chunk of the document is stored (cheap: one lookup by metadata, one row)."""
         return bool(self.collection.get(where={"doc_id": doc_id}, limit=1, include=[])["ids"])
@@ -194,19 +221,29 @@ class Index:
     def count(self) -> int:
         return int(self.collection.count())
 
-    def search(self, query: str, k: int = 5, doc_ids: Sequence[str] | None = None) -> list[Hit]:
-        """Top-k chunks by reciprocal rank fusion of the vector and the BM25 rankings."""
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        doc_ids: Sequence[str] | None = None,
+        allowed: Collection[str] | None = None,
+    ) -> list[Hit]:
+        """Top-k chunks by reciprocal rank fusion of the vector and the BM25 rankings. ``doc_ids``
+        limits the search to some documents (filtered inside both stores); ``allowed`` only drops
+        hits of other documents afterwards (cheap for "every registered document")."""
         total = self.count()
         if total == 0:
             return []
-        pool = min(total, max(50, 10 * k))
+        pool = min(total, max(50, 10 * k) * (2 if allowed is not None else 1))
         where = _doc_filter(doc_ids)
         dense = self.collection.query(query_texts=[query], n_results=pool, where=where, include=[])
         dense_ids = dense["ids"][0]
-        lexical_ids = self.lexical.search(tokenize(query), pool, doc_ids)
+        lexical_ids = self.lexical.search(tokenize(query), pool, doc_ids, total)
         fused: dict[str, float] = {}
         for ranking in (dense_ids, lexical_ids):
             for rank, chunk_id in enumerate(ranking):
+                if allowed is not None and chunk_id.split(":", 1)[0] not in allowed:
+                    continue
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
         top = sorted(fused, key=lambda cid: fused[cid], reverse=True)[:k]
         if not top:
@@ -226,17 +263,20 @@ class Index:
 
 
 class Lexical:
-    """BM25 over jieba tokens in SQLite FTS5: one row per chunk, tokens joined by spaces. Adding or
-    removing a document is one transaction over its own rows, so the cost of an ingest does not grow
-    with the corpus, and concurrent writers are serialised by SQLite itself."""
+    """BM25 over jieba tokens in SQLite FTS5: one row per chunk, tokens joined by spaces, the
+    document id in an indexed column of its own so that a search within some documents intersects
+    posting lists instead of scanning. Adding or removing a document is one transaction over its
+    own rows, so the cost of an ingest does not grow with the corpus, and concurrent writers are
+    serialised by SQLite itself."""
 
     def __init__(self, path: os.PathLike[str] | str) -> None:
         self.path = path
         with self._connect() as db:
             db.execute(
-                "CREATE VIRTUAL TABLE IF NOT EXISTS chunks USING fts5("
-                "tokens, chunk_id UNINDEXED, doc_id UNINDEXED, tokenize=\"unicode61 tokenchars '.%'\")"
+                "CREATE VIRTUAL TABLE IF NOT EXISTS lexical USING fts5("
+                "tokens, doc, chunk_id UNINDEXED, tokenize=\"unicode61 tokenchars '.%'\")"
             )
+            db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS lexical_terms USING fts5vocab(lexical, 'row')")
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -249,31 +289,52 @@ class Lexical:
             db.close()
 
     def add(self, rows: Sequence[tuple[str, str, str]]) -> None:
+        """(chunk id, doc id, space-joined tokens) rows."""
         with self._connect() as db:
-            db.executemany("INSERT INTO chunks (chunk_id, doc_id, tokens) VALUES (?, ?, ?)", rows)
+            db.executemany("INSERT INTO lexical (chunk_id, doc, tokens) VALUES (?, ?, ?)", rows)
 
     def delete(self, doc_id: str) -> None:
         with self._connect() as db:
-            db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+            db.execute("DELETE FROM lexical WHERE lexical MATCH ?", (f'doc : "{doc_id}"',))
 
-    def search(self, tokens: Sequence[str], k: int, doc_ids: Sequence[str] | None = None) -> list[str]:
-        """Chunk ids by BM25 (FTS5's bm25(), smaller is better), any query token matching."""
+    def search(
+        self, tokens: Sequence[str], k: int, doc_ids: Sequence[str] | None = None, total: int | None = None
+    ) -> list[str]:
+        """Chunk ids by BM25 over the tokens column (FTS5's bm25(), smaller is better), any query
+        token matching. ``total``: the number of rows, if the caller knows it (counting costs a scan)."""
         terms = sorted({t.replace('"', '""') for t in tokens})
         if not terms:
             return []
-        sql = "SELECT chunk_id FROM chunks WHERE chunks MATCH ?"
-        params: list[Any] = [" OR ".join(f'"{t}"' for t in terms)]
-        if doc_ids:
-            sql += f" AND doc_id IN ({','.join('?' * len(doc_ids))})"
-            params.extend(doc_ids)
-        sql += " ORDER BY bm25(chunks) LIMIT ?"
-        params.append(k)
         with self._connect() as db:
-            return [row[0] for row in db.execute(sql, params)]
+            terms = self._informative(db, terms, self.count() if total is None else total)
+            match = "tokens : (" + " OR ".join(f'"{t}"' for t in terms) + ")"
+            if doc_ids:
+                match = "doc : (" + " OR ".join(f'"{d}"' for d in doc_ids) + ") AND " + match
+            sql = (
+                "SELECT chunk_id FROM lexical WHERE lexical MATCH ? ORDER BY bm25(lexical, 1.0, 0.0) LIMIT ?"
+            )
+            return [row[0] for row in db.execute(sql, (match, k))]
+
+    @staticmethod
+    def _informative(db: sqlite3.Connection, terms: list[str], total: int) -> list[str]:
+        """Terms found in at most half the rows. BM25's idf, log((N - n + 0.5) / (n + 0.5)), is
+        negative beyond that and FTS5 floors it near zero, so the others (的, 是, 支出 …) weigh
+        nothing, while their posting lists are the longest to rank. All terms if none is left."""
+        marks = ",".join("?" * len(terms))
+        common = {
+            t
+            for t, n in db.execute(f"SELECT term, doc FROM lexical_terms WHERE term IN ({marks})", terms)
+            if n > total / 2
+        }
+        return [t for t in terms if t not in common] or terms
 
     def count(self) -> int:
         with self._connect() as db:
-            return int(db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+            return int(db.execute("SELECT count(*) FROM lexical").fetchone()[0])
+
+    def doc_counts(self) -> dict[str, int]:
+        with self._connect() as db:
+            return dict(db.execute("SELECT doc, count(*) FROM lexical GROUP BY doc").fetchall())
 
 
 def _doc_filter(doc_ids: Sequence[str] | None) -> Any:

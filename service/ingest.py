@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from service import chunking, pdf, pipeline
+from service import chunking, files, pipeline, worker
 from service.config import Settings
 from service.errors import InputError, display_name
 from service.registry import DocumentEntry, Registry
@@ -44,17 +44,27 @@ def ingest(
     on_file: Callable[[Outcome], None] | None = None,
     reader: pipeline.Reader | None = None,
 ) -> list[Outcome]:
+    """Ingest files and folders. Each file is read in a worker under the per-file limits (see
+    service.worker) unless isolation is off or a reader is given (tests count reads in-process)."""
     from service.index import Index  # chromadb and jieba load only for commands that index
 
+    runner = worker.Worker(settings) if settings.isolate and reader is None else None
     index = Index(settings)
     registry = Registry(settings.registry_path)
     store = ReportStore(settings.reports_dir)
     outcomes = []
-    for path in pipeline.expand(paths):
-        outcome = ingest_file(path, settings, index, registry, store, reader)
-        outcomes.append(outcome)
-        if on_file:
-            on_file(outcome)
+    try:
+        with files.locked(commit_lock(settings)):
+            registry.reload()
+            index.repair({e.doc_id: e.chunks for e in registry.entries.values()})
+        for path in pipeline.expand(paths):
+            outcome = ingest_file(path, settings, index, registry, store, reader, runner)
+            outcomes.append(outcome)
+            if on_file:
+                on_file(outcome)
+    finally:
+        if runner is not None:
+            runner.close()
     return outcomes
 
 
@@ -65,14 +75,20 @@ def ingest_file(
     registry: Registry,
     store: ReportStore,
     reader: pipeline.Reader | None = None,
+    runner: worker.Worker | None = None,
 ) -> Outcome:
     """One file, guarded end to end: whatever goes wrong (read, chunk, embed, index, registry)
     becomes this file's failure with a clear line, never the run's."""
     start = time.perf_counter()
     try:
-        return _ingest_file(path, settings, index, registry, store, reader, start)
+        return _ingest_file(path, settings, index, registry, store, reader, runner, start)
     except InputError as exc:
         return Outcome(path, "failed", seconds=time.perf_counter() - start, error=exc)
+    except OSError as exc:  # a full disk or a read-only data dir while writing this file's results
+        error = InputError(
+            path, "write_failed", f"无法写入数据目录（{exc.strerror or exc}）", "请检查磁盘空间与目录权限"
+        )
+        return Outcome(path, "failed", seconds=time.perf_counter() - start, error=error)
     except Exception as exc:  # one unreadable file must not lose the others
         error = InputError(path, "unreadable", f"无法处理（{type(exc).__name__}）", "请检查文件后重试")
         return Outcome(path, "failed", seconds=time.perf_counter() - start, error=error)
@@ -85,6 +101,7 @@ def _ingest_file(
     registry: Registry,
     store: ReportStore,
     reader: pipeline.Reader | None,
+    runner: worker.Worker | None,
     start: float,
 ) -> Outcome:
     resolved = display_name(str(path.resolve()))
@@ -93,32 +110,31 @@ def _ingest_file(
         registry.reload()
         if doc_id in registry.entries:
             return _unchanged(path, registry.entries[doc_id], start)
-    doc = (reader or pdf.read_pdf)(path, max_mb=settings.max_file_mb, max_pages=settings.max_pages)
-    chunks = chunking.chunk_document(doc)
+    read = runner.prepare(path, with_chunks=True) if runner else worker.prepare(path, settings, True, reader)
+    chunks = read.chunks
     entry = DocumentEntry(
-        doc_id=doc.doc_id,
-        file_name=doc.file_name,
+        doc_id=read.doc_id,
+        file_name=read.file_name,
         path=resolved,
-        pages=doc.page_count,
+        pages=read.page_count,
         chunks=len(chunks),
         tables=count_tables(chunks),
         ingested_at="",
+        warnings=read.warnings,
     )
-    note = ""
-    try:
-        pipeline.save_quietly(store, pipeline.analyse(doc, settings, llm="never"))
-    except Exception as exc:  # an extractor bug on an odd report must not keep it out of search
-        note = f"抽取失败（{type(exc).__name__}），已建立检索；extract/check 将重试"
-    del doc  # the pages are not needed any more: indexing (and jieba) reuse their memory
-    registry.reload()
-    if entry.doc_id in registry.entries:  # another process ingested the same file meanwhile
-        return _unchanged(path, registry.entries[entry.doc_id], start)
-    if index.has_chunks(entry.doc_id):  # leftovers of a run killed before its registry write
-        index.delete_document(entry.doc_id)
-    index.add(chunks)
-    old = registry.by_path(resolved)
-    entry.ingested_at = datetime.now(UTC).isoformat(timespec="seconds")
-    registry.put(entry)  # the commit point: from here on the document is visible
+    note = "；".join([*read.warnings, read.note] if read.note else read.warnings)
+    if read.analysis is not None:
+        store.save(read.analysis)  # a full disk here fails this file, before anything is visible
+    with files.locked(commit_lock(settings)):  # no repair sees a document half-written
+        registry.reload()
+        if entry.doc_id in registry.entries:  # another process ingested the same file meanwhile
+            return _unchanged(path, registry.entries[entry.doc_id], start)
+        if index.has_chunks(entry.doc_id):  # leftovers of a run killed before its registry write
+            index.delete_document(entry.doc_id)
+        index.add(chunks)
+        old = registry.by_path(resolved)
+        entry.ingested_at = datetime.now(UTC).isoformat(timespec="seconds")
+        registry.put(entry)  # the commit point: from here on the document is visible
     if old is not None and old.doc_id != entry.doc_id:  # the file changed: retire its previous version
         registry.remove(old.doc_id)
         index.delete_document(old.doc_id)
@@ -126,6 +142,12 @@ def _ingest_file(
     status = "replaced" if old is not None else "ingested"
     seconds = time.perf_counter() - start
     return Outcome(path, status, entry.doc_id, entry.pages, entry.chunks, entry.tables, seconds, note=note)
+
+
+def commit_lock(settings: Settings) -> Path:
+    """Held while a document's chunks go in and its registry entry is written, and while the
+    stores are checked against the registry."""
+    return settings.data_dir / "commit.lock"
 
 
 def _unchanged(path: Path, known: DocumentEntry, start: float) -> Outcome:

@@ -8,7 +8,6 @@ not readable reports raise :class:`~service.errors.InputError` naming the file a
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import re
@@ -46,13 +45,22 @@ def file_id(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
+DAMAGED = "文件有损坏，已修复读取，结果可能不完整（repaired）"
+# MuPDF messages that mean the file itself is damaged (not merely unusual)
+_DAMAGE = re.compile(r"repair|error|cannot|premature|incorrect|invalid|missing|broken", re.IGNORECASE)
+MAX_CONTENT_MB = 16.0  # a page's decompressed content streams; real report pages need well under 1 MB
+MAX_RULES = 50_000  # vector paths on one page; a dense table page has a few thousand
+
+
 def read_pdf(
     path: Path | str, max_mb: float = 200.0, max_pages: int = 2000, timings: dict[str, float] | None = None
 ) -> Document:
     """Read one PDF into pages, lines and tables, or raise InputError saying what is wrong.
+    A damaged file that MuPDF can repair is read, with a warning naming the pages lost.
     ``timings``, when given, accumulates seconds spent on text and on table finding."""
     path = Path(path)
     data = _read_bytes(path, max_mb)
+    pymupdf.TOOLS.reset_mupdf_warnings()
     try:
         pdf = pymupdf.open(stream=data, filetype="pdf")
         encrypted = pdf.needs_pass or pdf.is_encrypted
@@ -68,22 +76,53 @@ def read_pdf(
             raise InputError(
                 path, "too_large", f"文件过大（{page_count} 页）", f"单个文件不超过 {max_pages} 页"
             )
-        try:
-            pages = [read_page(pdf[i], timings) for i in range(page_count)]
-            for previous, page in zip(pages, pages[1:], strict=False):
-                continue_borderless(previous, page)
-        except Exception as exc:
-            raise InputError(
-                path, "corrupt", "文件损坏，页面内容无法解析", "请重新下载或导出原始 PDF"
-            ) from exc
+        pages: list[Page] = []
+        lost: list[int] = []
+        for i in range(page_count):
+            _refuse_absurd(path, pdf, i)
+            try:
+                pages.append(read_page(pdf[i], timings))
+            except Exception:  # one unreadable page costs that page, not the file
+                lost.append(i + 1)
+                pages.append(Page(number=i + 1, label=None, width=0.0, height=0.0))
+        if len(lost) == page_count:
+            raise InputError(path, "corrupt", "文件损坏，页面内容无法解析", "请重新下载或导出原始 PDF")
+        for previous, page in zip(pages, pages[1:], strict=False):
+            continue_borderless(previous, page)
+        repaired = bool(pdf.is_repaired) or bool(_DAMAGE.search(pymupdf.TOOLS.mupdf_warnings()))
+    warnings = []
+    if repaired or lost:
+        detail = (
+            f"：第 {'、'.join(map(str, lost[:10]))}{' 等' if len(lost) > 10 else ''} 页无法读取"
+            if lost
+            else ""
+        )
+        warnings.append(DAMAGED + detail)
     doc = Document(
         doc_id=file_id(data),
         path=display_name(str(path.resolve())),
         file_name=display_name(path.name),
         pages=pages,
+        warnings=warnings,
     )
     _check_is_report(path, doc)
     return doc
+
+
+def _refuse_absurd(path: Path, pdf: pymupdf.Document, index: int) -> None:
+    """Refuse a page whose content alone would take minutes and gigabytes (a content-stream bomb),
+    before any text or drawing is extracted from it."""
+    try:
+        size = sum(len(pdf.xref_stream(xref) or b"") for xref in pdf[index].get_contents())
+    except Exception:  # damaged content: reading the page will say so
+        return
+    if size > MAX_CONTENT_MB * 1024 * 1024:
+        raise InputError(
+            path,
+            "too_big",
+            f"第 {index + 1} 页内容异常庞大（{size / 1048576:.0f} MB 绘制指令）",
+            "请确认文件来源；正常报告每页远小于 1 MB",
+        )
 
 
 def _read_bytes(path: Path, max_mb: float) -> bytes:
@@ -105,6 +144,10 @@ def _read_bytes(path: Path, max_mb: float) -> bytes:
 
 
 def _check_is_report(path: Path, doc: Document) -> None:
+    """Scanned, blank or not a report: said only of a file that read cleanly (a damaged file that
+    lost its text is corrupt, not "not a report")."""
+    if doc.warnings and not any(word in doc.text for word in REPORT_WORDS):
+        raise InputError(path, "corrupt", "文件损坏，修复后仍无法读出报告内容", "请重新下载或导出原始 PDF")
     chars = sum(len(p.text.strip()) for p in doc.pages)
     if chars < 20 * max(1, doc.page_count // 10):
         if any(p.image_count for p in doc.pages):
@@ -196,7 +239,10 @@ def _label(page: pymupdf.Page, lines: list[Line]) -> str | None:
 def _rules(page: pymupdf.Page) -> list[BBox]:
     """Boxes of the axis-aligned strokes and rectangles on the page (diagonals and curves dropped)."""
     boxes: list[BBox] = []
-    for path in page.get_drawings():
+    paths = page.get_drawings()
+    if len(paths) > MAX_RULES:  # a dense drawing (a chart, a map, a bomb), not a table grid
+        return []
+    for path in paths:
         for item in path["items"]:
             if item[0] == "l":
                 (x0, y0), (x1, y1) = item[1], item[2]
@@ -212,8 +258,10 @@ def _ruled_tables(page: pymupdf.Page, lines: list[Line]) -> list[Table]:
     """Tables drawn with rules, from the rules and the lines already read (service.ruled); a rotated
     page, whose drawings and text use different coordinates, goes through find_tables instead."""
     if page.rotation == 0:
-        with contextlib.suppress(ruled.TooManyRules):  # a dense drawing: let find_tables judge it
+        try:
             return ruled.tables_from_rules(_rules(page), lines)
+        except ruled.TooManyRules:  # rules crossing a million times: a drawing, not a table
+            return []
     tables = []
     for found in page.find_tables().tables:
         texts = found.extract()

@@ -22,6 +22,7 @@ from service.store import Analysis, ReportStore
 
 if TYPE_CHECKING:
     from service.extract.assisted import StructuredLLM
+    from service.worker import Worker
 
 LLMMode = Literal["auto", "never", "always"]
 
@@ -84,10 +85,12 @@ def analyse_file(
     budget: object | None = None,
     reader: Reader | None = None,
     store: ReportStore | None = None,
+    runner: Worker | None = None,
 ) -> Analysis:
     """One file end to end. Offline results are stored by content hash and served from the store
-    when the same bytes come again (under any name); LLM-assisted runs always run (their answers
-    are cached per page by the LLM path)."""
+    when the same bytes come again (under any name); an offline read runs in ``runner`` (under the
+    per-file limits) when given. LLM-assisted runs always run, in-process (their answers are cached
+    per page by the LLM path)."""
     offline = not uses_llm(settings, llm, client)
     store = store if store is not None else ReportStore(settings.reports_dir)
     if offline:
@@ -95,6 +98,11 @@ def analyse_file(
         stored = store.load(doc_id) if doc_id else None
         if stored is not None:
             return renamed(stored, display_name(path.name))
+        if runner is not None:
+            analysis = runner.prepare(path, with_chunks=False).analysis
+            assert analysis is not None  # prepare without chunks raises instead
+            save_quietly(store, analysis)
+            return analysis
     doc = (reader or pdf.read_pdf)(path, max_mb=settings.max_file_mb, max_pages=settings.max_pages)
     analysis = analyse(doc, settings, llm, client, budget)
     if offline:
@@ -103,12 +111,15 @@ def analyse_file(
 
 
 def expand(paths: Iterable[Path | str]) -> list[Path]:
-    """Files as given, folders searched recursively for *.pdf; order kept, duplicates dropped."""
+    """Files as given, folders searched recursively for *.pdf (a folder named x.pdf is searched too,
+    not read); order kept, the same file reached twice (a symlink) kept once."""
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
         found.extend(
-            sorted(p for p in path.rglob("*") if p.suffix.lower() == ".pdf") if path.is_dir() else [path]
+            sorted(p for p in path.rglob("*") if p.suffix.lower() == ".pdf" and not p.is_dir())
+            if path.is_dir()
+            else [path]
         )
     unique: dict[Path, Path] = {}
     for p in found:

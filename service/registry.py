@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from service import files
@@ -25,6 +25,9 @@ class DocumentEntry:
     chunks: int
     tables: int
     ingested_at: str
+    warnings: list[str] = field(
+        default_factory=list
+    )  # damage found while reading (results may be incomplete)
 
 
 class Registry:

@@ -31,6 +31,7 @@ def as_json(result: CheckResult, report: Report) -> dict[str, Any]:
     data = json.loads(result.model_dump_json())
     data["tables"] = {tid: dict(c) for tid, c in table_status(report).items()}
     data["summary"] = summary(result)
+    data["warnings"] = report.meta.warnings
     return data
 
 
@@ -84,6 +85,7 @@ def to_html(items: list[tuple[CheckResult, Report]]) -> str:
             f"<p>{_e(meta.department)} · {_e(meta.year)} 年 {_e(meta.kind)} · {meta.page_count} 页 · 文档编号 "
             f"{_e(meta.doc_id)}</p>"
         )
+        parts.extend(f"<p class='warning'>⚠ {_e(w)}</p>" for w in meta.warnings)
         parts.append(
             "<table><tr><th>错误</th><th>警告</th><th>尾差（容差内）</th><th>无法核验</th><th>通过</th></tr>"
             f"<tr><td class='num error'>{s['errors']}</td><td class='num warning'>{s['warnings']}</td>"

@@ -24,6 +24,7 @@ FIXTURES = ROOT / "eval" / "fixtures"
 def reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """A data dir of its own, and the name of every file the PDF reader parses."""
     monkeypatch.setenv("BUDGETQA_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("BUDGETQA_ISOLATE", "0")  # reads counted in this process, not in a worker
     get_settings.cache_clear()
     seen: list[str] = []
     real = pdf.read_pdf

@@ -18,6 +18,7 @@ from service.extract.locate import Occurrence, locate
 
 def extract_report(doc: Document) -> Report:
     meta = narrative.extract_meta(doc)
+    meta.warnings = list(doc.warnings)
     occurrences = locate(doc)
     table_units = [o.unit for o in occurrences if o.unit and o.spec.kind in tables.PARSERS]
     if table_units:
