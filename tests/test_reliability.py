@@ -85,7 +85,8 @@ def test_concurrent_ingests_keep_every_document(tmp_path: Path, fixture_pdfs: di
     data = tmp_path / "data"
     env = {**os.environ, "BUDGETQA_DATA_DIR": str(data)}
     names = sorted(fixture_pdfs)
-    groups = [[names[0], names[1]], [names[2], names[3]], [names[1], names[2]]]  # different and overlapping
+    # four processes at once, on different and overlapping files
+    groups = [[names[0], names[1]], [names[2], names[3]], [names[1], names[2]], [names[3], names[0]]]
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", "service.cli", "ingest", *(str(fixture_pdfs[n]) for n in group)],
@@ -116,6 +117,7 @@ def test_concurrent_ingests_keep_every_document(tmp_path: Path, fixture_pdfs: di
     index = Index(Settings(BUDGETQA_DATA_DIR=data))
     assert index.count() == sum(e.chunks for e in registry.entries.values())
     assert index.lexical.count() == index.count()  # every chunk has its BM25 row
+    assert_consistent(data, expected_docs=4)
     for entry in registry.entries.values():  # --doc filtering finds each document's chunks
         hits = index.search("支出", k=3, doc_ids=[entry.doc_id])
         assert hits and all(h.metadata["doc_id"] == entry.doc_id for h in hits)
@@ -146,3 +148,50 @@ def test_search_never_shows_chunks_of_an_unregistered_document(
     assert search()
     (data / "documents.json").write_text("{}", encoding="utf-8")  # the registry write never happened
     assert search() == []
+
+
+def assert_consistent(data: Path, expected_docs: int) -> None:
+    """Registry, vectors, BM25 rows and stored reports agree document by document."""
+    from collections import Counter
+
+    from service.config import Settings
+    from service.index import Index
+    from service.store import ReportStore
+
+    settings = Settings(BUDGETQA_DATA_DIR=data)
+    registry = Registry(settings.registry_path)
+    index = Index(settings)
+    metas = index.collection.get(include=["metadatas"])["metadatas"] or []
+    dense = Counter(str(m["doc_id"]) for m in metas)
+    expected = {e.doc_id: e.chunks for e in registry.entries.values()}
+    assert len(expected) == expected_docs
+    assert dict(dense) == expected == index.lexical.doc_counts()
+    store = ReportStore(settings.reports_dir)
+    assert all(store.has(doc_id) for doc_id in expected)
+    for doc_id in expected:
+        hits = index.search("支出", k=3, doc_ids=[doc_id])
+        assert hits and {h.metadata["doc_id"] for h in hits} == {doc_id}
+
+
+def test_ingest_killed_at_ten_seeded_points_then_rerun_is_consistent_and_complete(
+    tmp_path: Path, fixture_pdfs: dict[str, Path]
+) -> None:
+    import random
+    import signal
+    import time
+
+    rng = random.Random(2026)
+    files = [str(fixture_pdfs[n]) for n in ("zhumadian_2024_budget", "jiaozuo_2021_final")]
+    cli = [sys.executable, "-m", "service.cli", "ingest", *files]
+    for point in range(10):
+        data = tmp_path / f"data-{point}"
+        env = {**os.environ, "BUDGETQA_DATA_DIR": str(data)}
+        if point % 2:  # half the points interrupt a run that adds to an existing corpus
+            subprocess.run([*cli[:-2], files[0]], cwd=ROOT, env=env, check=True, capture_output=True)
+        proc = subprocess.Popen(cli, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.2, 4.0))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        rerun = subprocess.run(cli, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert rerun.returncode == 0 and "Traceback" not in rerun.stderr, rerun.stderr
+        assert_consistent(data, expected_docs=2)
