@@ -56,7 +56,14 @@ def build() -> gr.Blocks:
         results = gr.Dataframe(headers=COLUMNS, label="结果（每条都注明页码）", wrap=True)
         button.click(search, inputs=[query, document, k], outputs=results, api_name="search")
         query.submit(search, inputs=[query, document, k], outputs=results)
+        # documents ingested while the app runs appear on the next page load or when the list opens
+        demo.load(refreshed_choices, outputs=document)
+        document.focus(refreshed_choices, outputs=document)
     return demo
+
+
+def refreshed_choices() -> gr.Dropdown:
+    return gr.Dropdown(choices=document_choices())
 
 
 if __name__ == "__main__":

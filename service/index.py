@@ -9,13 +9,17 @@ rankings by reciprocal rank fusion and can be limited to some documents.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import os
 import re
+import shutil
 import sqlite3
+import tempfile
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, cast
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -146,20 +150,49 @@ class Index:
 
     def _open(self) -> None:
         settings = self.settings
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        # a read-only data dir (a shared or mounted corpus): search it, never write to it
+        self.read_only = settings.data_dir.is_dir() and not os.access(settings.data_dir, os.W_OK)
+        if not self.read_only:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
         chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
         if settings.chroma_host:
             self.client = chromadb.HttpClient(
                 host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
             )
         else:
-            self.client = chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+            self.client = chromadb.PersistentClient(path=str(self._chroma_path()), settings=chroma_settings)
         self.embedder = self._embedder()
         name = "chunks_hashing_v2" if settings.embedder == "hashing" else "chunks_openai"
         self.collection = self.client.get_or_create_collection(
             name=name, embedding_function=cast(Any, self.embedder), metadata={"hnsw:space": "cosine"}
         )
-        self.lexical = Lexical(settings.lexical_path)
+        self.lexical = Lexical(settings.lexical_path, read_only=self.read_only)
+        self._seen = self.count()
+
+    def _reopen(self) -> None:
+        """Another process (an ingest beside the app or the API) changed the collection: Chroma's
+        in-process cache still holds the old vector segment, so drop it and open again."""
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        SharedSystemClient.clear_system_cache()
+        self._open()
+
+    def _chroma_path(self) -> Path:
+        """The Chroma directory, or for a read-only data dir a private copy of it: Chroma writes
+        to its files even to read (chroma-core/chroma#1438), so it gets a snapshot it may write."""
+        if not self.read_only:
+            return self.settings.chroma_dir
+        snapshot = Path(tempfile.mkdtemp(prefix="budgetqa-readonly-"))
+        atexit.register(shutil.rmtree, snapshot, ignore_errors=True)
+        if self.settings.chroma_dir.is_dir():
+            shutil.copytree(self.settings.chroma_dir, snapshot / "chroma")
+        return snapshot / "chroma"
+
+    def require_writable(self) -> None:
+        if self.read_only:
+            raise BudgetQAError(
+                f"数据目录 {self.settings.data_dir} 只读：可以检索，不能导入；请设置 BUDGETQA_DATA_DIR 指向可写目录"
+            )
 
     def _embedder(self) -> EmbeddingFunction[Documents]:
         if self.settings.embedder == "openai":
@@ -172,6 +205,8 @@ class Index:
 
     def add(self, chunks: Sequence[Chunk]) -> None:
         """Vectors in batches, then the document's BM25 rows in one transaction."""
+        self.require_writable()
+        self._seen += len(chunks)
         for start in range(0, len(chunks), BATCH):
             batch = chunks[start : start + BATCH]
             self.collection.add(
@@ -182,14 +217,17 @@ class Index:
         self.lexical.add([(c.chunk_id, c.doc_id, " ".join(tokenize(c.indexed_text()))) for c in chunks])
 
     def delete_document(self, doc_id: str) -> None:
+        self.require_writable()
         self.collection.delete(where={"doc_id": doc_id})
         self.lexical.delete(doc_id)
+        self._seen = self.count()
 
     def repair(self, expected: dict[str, int]) -> list[str]:
         """Make both stores agree with the registry ({doc id: chunk count}, the source of truth):
         drop chunks of unregistered documents (a run killed before its registry write) and rebuild
         the BM25 rows of a registered document whose rows are missing, from its stored chunk texts.
         Cheap when all is well: two counts. Returns what it did, one line per document."""
+        self.require_writable()
         done = []
         lexical = self.lexical.doc_counts()
         for doc_id in set(lexical) - set(expected):
@@ -210,6 +248,7 @@ class Index:
                 self.lexical.delete(doc_id)
                 self.lexical.add(rows)
                 done.append(f"{doc_id}: 重建关键词索引（{len(rows)} 条）")
+        self._seen = self.count()
         return done
 
     def has_chunks(self, doc_id: str) -> bool:
@@ -232,11 +271,17 @@ class Index:
         limits the search to some documents (filtered inside both stores); ``allowed`` only drops
         hits of other documents afterwards (cheap for "every registered document")."""
         total = self.count()
+        if total != self._seen:  # written by another process since this one opened it
+            self._reopen()
         if total == 0:
             return []
         pool = min(total, max(50, 10 * k) * (2 if allowed is not None else 1))
         where = _doc_filter(doc_ids)
-        dense = self.collection.query(query_texts=[query], n_results=pool, where=where, include=[])
+        try:
+            dense = self.collection.query(query_texts=[query], n_results=pool, where=where, include=[])
+        except chromadb.errors.InternalError:  # changed elsewhere without changing the count
+            self._reopen()
+            dense = self.collection.query(query_texts=[query], n_results=pool, where=where, include=[])
         dense_ids = dense["ids"][0]
         lexical_ids = self.lexical.search(tokenize(query), pool, doc_ids, total)
         fused: dict[str, float] = {}
@@ -269,8 +314,11 @@ class Lexical:
     own rows, so the cost of an ingest does not grow with the corpus, and concurrent writers are
     serialised by SQLite itself."""
 
-    def __init__(self, path: os.PathLike[str] | str) -> None:
+    def __init__(self, path: Path, read_only: bool = False) -> None:
         self.path = path
+        self.read_only = read_only
+        if read_only:
+            return  # an existing index, opened immutable below; nothing to create
         with self._connect() as db:
             db.execute(
                 "CREATE VIRTUAL TABLE IF NOT EXISTS lexical USING fts5("
@@ -280,9 +328,13 @@ class Lexical:
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=60)
+        if self.read_only:  # immutable: no lock or WAL files, which a read-only directory cannot hold
+            db = sqlite3.connect(f"{self.path.resolve().as_uri()}?immutable=1", uri=True)
+        else:
+            db = sqlite3.connect(self.path, timeout=60)
         try:
-            db.execute("PRAGMA journal_mode=WAL")
+            if not self.read_only:
+                db.execute("PRAGMA journal_mode=WAL")
             with db:  # one transaction: committed on success, rolled back on error
                 yield db
         finally:

@@ -50,6 +50,7 @@ def ingest(
 
     runner = worker.Worker(settings) if settings.isolate and reader is None else None
     index = Index(settings)
+    index.require_writable()
     registry = Registry(settings.registry_path)
     store = ReportStore(settings.reports_dir)
     outcomes = []

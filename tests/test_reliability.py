@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -195,3 +196,68 @@ def test_ingest_killed_at_ten_seeded_points_then_rerun_is_consistent_and_complet
         rerun = subprocess.run(cli, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
         assert rerun.returncode == 0 and "Traceback" not in rerun.stderr, rerun.stderr
         assert_consistent(data, expected_docs=2)
+
+
+@pytest.fixture()
+def read_only_data(tmp_path: Path, fixture_pdfs: dict[str, Path]) -> Iterator[Path]:
+    """A data dir with one report in it, mounted read-only (needs root; skipped otherwise)."""
+    source, mount = tmp_path / "source", tmp_path / "mount"
+    mount.mkdir()
+    env = {**os.environ, "BUDGETQA_DATA_DIR": str(source)}
+    ingest_run = [sys.executable, "-m", "service.cli", "ingest", str(fixture_pdfs["zhumadian_2024_budget"])]
+    subprocess.run(ingest_run, cwd=ROOT, env=env, check=True, capture_output=True)
+    bind = subprocess.run(["mount", "--bind", str(source), str(mount)], capture_output=True)
+    if bind.returncode != 0:
+        pytest.skip("cannot bind-mount here (needs root)")
+    try:
+        subprocess.run(["mount", "-o", "remount,ro,bind", str(mount)], check=True, capture_output=True)
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], capture_output=True)
+
+
+def test_search_docs_and_check_work_on_a_read_only_data_dir(read_only_data: Path, fixture_pdfs) -> None:
+    env = {**os.environ, "BUDGETQA_DATA_DIR": str(read_only_data)}
+    before = sorted(p.name for p in read_only_data.rglob("*"))
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "service.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+
+    search = cli("search", "三公经费", "--format", "json")
+    assert search.returncode == 0 and json.loads(search.stdout), search.stderr
+    docs = cli("docs", "--format", "json")
+    assert docs.returncode == 0 and len(json.loads(docs.stdout)) == 1
+    check = cli("check", str(fixture_pdfs["zhumadian_2024_budget"]), "--format", "json")
+    assert check.returncode == 0 and json.loads(check.stdout)["summary"]["passed"] > 50
+    refused = cli("ingest", str(fixture_pdfs["jiaozuo_2021_final"]))
+    assert refused.returncode == 1 and "只读" in refused.stderr and "Traceback" not in refused.stderr
+    assert sorted(p.name for p in read_only_data.rglob("*")) == before
+
+
+def test_a_running_app_sees_documents_ingested_by_another_process(
+    tmp_path: Path, fixture_pdfs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.config import Settings, get_settings
+    from service.index import Index
+
+    data = tmp_path / "data"
+    env = {**os.environ, "BUDGETQA_DATA_DIR": str(data)}
+    cli = [sys.executable, "-m", "service.cli", "ingest"]
+    subprocess.run([*cli, str(fixture_pdfs["zhumadian_2024_budget"])], cwd=ROOT, env=env, check=True)
+    monkeypatch.setenv("BUDGETQA_DATA_DIR", str(data))
+    get_settings.cache_clear()
+    import ui
+
+    index = Index(Settings(BUDGETQA_DATA_DIR=data))  # opened before the second ingest, as the app's is
+    assert index.search("三公经费", k=3)
+    assert len(ui.refreshed_choices().choices) == 2
+    subprocess.run([*cli, str(fixture_pdfs["jiaozuo_2021_final"])], cwd=ROOT, env=env, check=True)
+    new = [e.doc_id for e in Registry(data / "documents.json").entries.values() if "jiaozuo" in e.file_name]
+    hits = index.search("机关运行经费", k=3, doc_ids=new)
+    assert hits and {h.metadata["doc_id"] for h in hits} == set(new)
+    assert len(ui.refreshed_choices().choices) == 3 and any(
+        new[0] in c[0] for c in ui.refreshed_choices().choices
+    )
+    get_settings.cache_clear()
