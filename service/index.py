@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import json
 import logging
 import os
 import re
@@ -204,17 +205,25 @@ class Index:
     # ------------------------------------------------------------ writing
 
     def add(self, chunks: Sequence[Chunk]) -> None:
-        """Vectors in batches, then the document's BM25 rows in one transaction."""
+        """Vectors in batches (Chroma keeps ids, vectors and the metadata it filters on), then the
+        document's texts, metadata and BM25 rows in one SQLite transaction."""
         self.require_writable()
         self._seen += len(chunks)
+        texts = [c.indexed_text() for c in chunks]
+        metas = [_metadata(c) for c in chunks]
         for start in range(0, len(chunks), BATCH):
-            batch = chunks[start : start + BATCH]
+            end = start + BATCH
             self.collection.add(
-                ids=[c.chunk_id for c in batch],
-                documents=[c.indexed_text() for c in batch],
-                metadatas=[_metadata(c) for c in batch],
+                ids=[c.chunk_id for c in chunks[start:end]],
+                embeddings=self.embedder(texts[start:end]),
+                metadatas=[{"doc_id": m["doc_id"]} for m in metas[start:end]],
             )
-        self.lexical.add([(c.chunk_id, c.doc_id, " ".join(tokenize(c.indexed_text()))) for c in chunks])
+        self.lexical.add(
+            [
+                (c.chunk_id, c.doc_id, " ".join(tokenize(text)), text, json.dumps(meta, ensure_ascii=False))
+                for c, text, meta in zip(chunks, texts, metas, strict=True)
+            ]
+        )
 
     def delete_document(self, doc_id: str) -> None:
         self.require_writable()
@@ -224,32 +233,19 @@ class Index:
 
     def repair(self, expected: dict[str, int]) -> list[str]:
         """Make both stores agree with the registry ({doc id: chunk count}, the source of truth):
-        drop chunks of unregistered documents (a run killed before its registry write) and rebuild
-        the BM25 rows of a registered document whose rows are missing, from its stored chunk texts.
-        Cheap when all is well: two counts. Returns what it did, one line per document."""
+        drop the chunks of unregistered documents (a run killed before its registry write). Cheap
+        when all is well: two counts. Returns the registered documents whose chunks are missing
+        (damage from outside): the caller unregisters them so that the next ingest adds them again."""
         self.require_writable()
-        done = []
-        lexical = self.lexical.doc_counts()
-        for doc_id in set(lexical) - set(expected):
+        stored = self.lexical.doc_counts()
+        for doc_id in set(stored) - set(expected):
             self.lexical.delete(doc_id)
-            done.append(f"{doc_id}: 删除未登记的检索条目")
         if self.count() != sum(expected.values()):
             metas = self.collection.get(include=["metadatas"])["metadatas"] or []
             for doc_id in {str(m["doc_id"]) for m in metas} - set(expected):
                 self.collection.delete(where={"doc_id": doc_id})
-                done.append(f"{doc_id}: 删除未登记的向量")
-        for doc_id, n in expected.items():
-            if lexical.get(doc_id, 0) != n:
-                got = self.collection.get(where={"doc_id": doc_id}, include=["documents"])
-                rows = [
-                    (cid, doc_id, " ".join(tokenize(text)))
-                    for cid, text in zip(got["ids"], got["documents"] or [], strict=False)
-                ]
-                self.lexical.delete(doc_id)
-                self.lexical.add(rows)
-                done.append(f"{doc_id}: 重建关键词索引（{len(rows)} 条）")
         self._seen = self.count()
-        return done
+        return [doc_id for doc_id, n in expected.items() if stored.get(doc_id, 0) != n]
 
     def has_chunks(self, doc_id: str) -> bool:
         """Whether any chunk of the document is stored (cheap: one lookup by metadata, one row)."""
@@ -293,13 +289,7 @@ class Index:
         top = sorted(fused, key=lambda cid: fused[cid], reverse=True)[:k]
         if not top:
             return []
-        got = self.collection.get(ids=top, include=["documents", "metadatas"])
-        by_id = {
-            cid: (doc, meta)
-            for cid, doc, meta in zip(
-                got["ids"], got["documents"] or [], got["metadatas"] or [], strict=False
-            )
-        }
+        by_id = self.lexical.get(top)
         return [
             Hit(chunk_id=cid, score=fused[cid], text=by_id[cid][0], metadata=dict(by_id[cid][1]))
             for cid in top
@@ -308,11 +298,11 @@ class Index:
 
 
 class Lexical:
-    """BM25 over jieba tokens in SQLite FTS5: one row per chunk, tokens joined by spaces, the
-    document id in an indexed column of its own so that a search within some documents intersects
-    posting lists instead of scanning. Adding or removing a document is one transaction over its
-    own rows, so the cost of an ingest does not grow with the corpus, and concurrent writers are
-    serialised by SQLite itself."""
+    """Chunk texts and BM25 over their jieba tokens, in one SQLite file: a table of chunks (text
+    and metadata) and an FTS5 table (space-joined tokens, the document id in an indexed column of
+    its own, so that a search within some documents intersects posting lists instead of scanning).
+    A document's rows go in or out in one transaction, so texts and BM25 rows always agree, an
+    ingest's cost does not grow with the corpus, and concurrent writers are serialised by SQLite."""
 
     def __init__(self, path: Path, read_only: bool = False) -> None:
         self.path = path
@@ -320,6 +310,11 @@ class Lexical:
         if read_only:
             return  # an existing index, opened immutable below; nothing to create
         with self._connect() as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS chunks (chunk_id TEXT PRIMARY KEY, doc TEXT NOT NULL, "
+                "text TEXT NOT NULL, meta TEXT NOT NULL)"
+            )
+            db.execute("CREATE INDEX IF NOT EXISTS chunks_doc ON chunks (doc)")
             db.execute(
                 "CREATE VIRTUAL TABLE IF NOT EXISTS lexical USING fts5("
                 "tokens, doc, chunk_id UNINDEXED, tokenize=\"unicode61 tokenchars '.%'\")"
@@ -340,20 +335,32 @@ class Lexical:
         finally:
             db.close()
 
-    def add(self, rows: Sequence[tuple[str, str, str]]) -> None:
-        """(chunk id, doc id, space-joined tokens) rows."""
+    def add(self, rows: Sequence[tuple[str, str, str, str, str]]) -> None:
+        """(chunk id, doc id, space-joined tokens, text, metadata JSON) rows."""
         with self._connect() as db:
-            db.executemany("INSERT INTO lexical (chunk_id, doc, tokens) VALUES (?, ?, ?)", rows)
+            db.executemany("INSERT INTO chunks VALUES (?, ?, ?, ?)", [(r[0], r[1], r[3], r[4]) for r in rows])
+            db.executemany(
+                "INSERT INTO lexical (chunk_id, doc, tokens) VALUES (?, ?, ?)", [r[:3] for r in rows]
+            )
 
     def delete(self, doc_id: str) -> None:
         with self._connect() as db:
+            db.execute("DELETE FROM chunks WHERE doc = ?", (doc_id,))
             db.execute("DELETE FROM lexical WHERE lexical MATCH ?", (f'doc : "{doc_id}"',))
+
+    def get(self, chunk_ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        marks = ",".join("?" * len(chunk_ids))
+        with self._connect() as db:
+            rows = db.execute(
+                f"SELECT chunk_id, text, meta FROM chunks WHERE chunk_id IN ({marks})", chunk_ids
+            )
+            return {cid: (text, json.loads(meta)) for cid, text, meta in rows}
 
     def search(
         self, tokens: Sequence[str], k: int, doc_ids: Sequence[str] | None = None, total: int | None = None
     ) -> list[str]:
         """Chunk ids by BM25 over the tokens column (FTS5's bm25(), smaller is better), any query
-        token matching. ``total``: the number of rows, if the caller knows it (counting costs a scan)."""
+        token matching. ``total``: the number of rows, if the caller knows it."""
         terms = sorted({t.replace('"', '""') for t in tokens})
         if not terms:
             return []
@@ -382,11 +389,11 @@ class Lexical:
 
     def count(self) -> int:
         with self._connect() as db:
-            return int(db.execute("SELECT count(*) FROM lexical").fetchone()[0])
+            return int(db.execute("SELECT count(*) FROM chunks").fetchone()[0])
 
     def doc_counts(self) -> dict[str, int]:
         with self._connect() as db:
-            return dict(db.execute("SELECT doc, count(*) FROM lexical GROUP BY doc").fetchall())
+            return dict(db.execute("SELECT doc, count(*) FROM chunks GROUP BY doc").fetchall())
 
 
 def _doc_filter(doc_ids: Sequence[str] | None) -> Any:

@@ -57,7 +57,8 @@ def ingest(
     try:
         with files.locked(commit_lock(settings)):
             registry.reload()
-            index.repair({e.doc_id: e.chunks for e in registry.entries.values()})
+            for lost in index.repair({e.doc_id: e.chunks for e in registry.entries.values()}):
+                registry.remove(lost)  # its chunks are gone: the next ingest of the file adds it again
         for path in pipeline.expand(paths):
             outcome = ingest_file(path, settings, index, registry, store, reader, runner)
             outcomes.append(outcome)
