@@ -7,8 +7,9 @@
    - pdfplumber ``extract_tables()`` on every page, alone (if installed).
    Goal: budgetqa ≥ 1.0× find_tables on every style, and ≥ 30 pages/s.
 2. Corpus scaling: copies of one report (distinct bytes, so distinct documents) ingested one by
-   one into one data directory; seconds for the 1st, 10th, 100th, 500th document, and search
-   latency (p50/p95) over the whole corpus. Goal: last ≤ 1.5× first; p95 ≤ 50 ms.
+   one into one data directory; seconds for the 1st, 10th, 100th, 500th document (each also as
+   the median of the five ending there), and search latency (p50/p95) over the whole corpus.
+   Goal: last ≤ 1.5× first; p95 ≤ 50 ms.
 3. Whole process: ``budgetqa ingest FILE && budgetqa check FILE`` on the largest fixture, beside
    the figure measured before this pipeline.
 4. Peak RSS of ``budgetqa ingest`` and ``budgetqa check`` on a 200-page report. Goal: < 250 MiB.
@@ -162,9 +163,16 @@ def scaling(sizes: list[int], data: Path, tmp: Path) -> bool:
         assert outcome.status == "ingested", outcome
         took.append(outcome.seconds)
     print(f"\n2. corpus scaling (copies of zhumadian_2024_budget.pdf, {len(source) // 1024} KB, 19 pages)")
-    print(f"{'document':>10}{'seconds':>10}{'× first':>9}")
+
+    # one document takes a few hundred ms, so single timings jitter by ±30%: each size is the median
+    # of the five documents ending there (the first five for the first)
+    def around(n: int) -> float:
+        return statistics.median(took[max(0, n - 5) : max(n, 5)])
+
+    first = around(1)
+    print(f"{'document':>10}{'seconds':>10}{'median of 5':>13}{'× first':>9}")
     for n in sizes:
-        print(f"{n:>10}{took[n - 1]:>10.3f}{took[n - 1] / took[0]:>8.2f}×")
+        print(f"{n:>10}{took[n - 1]:>10.3f}{around(n):>13.3f}{around(n) / first:>8.2f}×")
     questions = [q["question"] for q in json.loads((HERE / "questions.json").read_text(encoding="utf-8"))]
     registry.reload()
     doc_ids = list(registry.entries)
@@ -178,7 +186,7 @@ def scaling(sizes: list[int], data: Path, tmp: Path) -> bool:
     print(
         f"search over {len(doc_ids)} documents, {index.count()} chunks, {len(questions)} questions: p50 {p50:.1f} ms, p95 {p95:.1f} ms"
     )
-    return took[-1] <= 1.5 * took[0] and p95 <= 50
+    return around(len(took)) <= 1.5 * first and p95 <= 50
 
 
 def whole_process(tmp: Path) -> None:
