@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
-from service.config import REPO_ROOT
+import prompts
 from service.errors import BudgetQAError
 
-PROMPTS = REPO_ROOT / "prompts"
+PROMPTS = Path(prompts.__file__).parent  # the repo's prompts/, or the installed package's
 
 
 class PromptError(BudgetQAError):

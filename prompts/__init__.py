@@ -1,0 +1,1 @@
+"""The versioned prompt files (*.vN.md), shipped as package data so an installed budgetqa finds them."""
