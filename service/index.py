@@ -18,12 +18,15 @@ import re
 import shutil
 import sqlite3
 import tempfile
+import warnings
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+# jieba 0.42 imports setuptools' deprecated pkg_resources: not the user's concern
+warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
 
 import chromadb  # noqa: E402
 import jieba  # noqa: E402
