@@ -32,6 +32,7 @@ class Score:
     fixture: str
     total: int = 0
     matched: int = 0
+    wrong: int = 0  # the field's key was found with another value
     misses: list[str] = field(default_factory=list)
 
     @property
@@ -79,7 +80,12 @@ def same_value(gold: str, got: str) -> bool:
 
 def score_fixture(name: str) -> Score:
     gold = json.loads((GOLD / f"{name}.json").read_text(encoding="utf-8"))["fields"]
-    report = extract_report(pdf.read_pdf(FIXTURES / f"{name}.pdf"))
+    return score_report(name, gold, extract_report(pdf.read_pdf(FIXTURES / f"{name}.pdf")))
+
+
+def score_report(name: str, gold: list[dict[str, Any]], report: Any, pages: bool = True) -> Score:
+    """Gold fields matched by the report's facts (value, unit, and with ``pages`` the page). A field
+    whose key is found with another value counts in ``wrong`` too: worse than a missing one."""
     rows = fact_rows(report)
     score = Score(name, total=len(gold))
     for g in gold:
@@ -88,19 +94,21 @@ def score_fixture(name: str) -> Score:
             r
             for r in found
             if same_value(str(g["value"]), str(r["value"]))
-            and r["page"] == g["page"]
+            and (not pages or r["page"] == g["page"])
             and (g.get("unit") or None) == (r.get("unit") or None)
         ]
         if ok:
             score.matched += 1
-        else:
-            key = "/".join(
-                str(g.get(k, "")) for k in ("table_id", "side", "subject", "row_code", "row", "column")
-            )
-            got = [(r["value"], r["unit"], r["page"]) for r in found[:3]]
-            score.misses.append(
-                f"{key}: want {g['value']!r} {g.get('unit')} p{g['page']}, got {got or 'nothing'}"
-            )
+            continue
+        if found:
+            score.wrong += 1
+        key = "/".join(
+            str(g.get(k, "")) for k in ("table_id", "side", "subject", "row_code", "row", "column")
+        )
+        got = [(r["value"], r["unit"], r["page"]) for r in found[:3]]
+        score.misses.append(
+            f"{key}: want {g['value']!r} {g.get('unit')} p{g['page']}, got {got or 'nothing'}"
+        )
     return score
 
 
