@@ -138,7 +138,8 @@ def locate(doc: Document) -> list[Occurrence]:
         ]
         for _, item in sorted(items, key=lambda pair: pair[0]):
             if isinstance(item, Table):
-                if current is None and _untitled_self_evaluation(item):
+                # an untitled 整体 form starts its own occurrence, also right after a project form
+                if _untitled_self_evaluation(item) and (current is None or current.spec is not PE_SPEC):
                     current = Occurrence(spec=PE_SPEC, title="", page=page.number)
                     found.append(current)
                 if current is not None:
