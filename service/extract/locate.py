@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from service.chunking import FOOTER, TOC_LINE, is_heading
-from service.document import Cell, Document, Line, Table, centre_inside
+from service.document import BBox, Cell, Document, Line, Table, centre_inside
 from service.numbers import compact, unit_of
 
 
@@ -130,11 +130,12 @@ def locate(doc: Document) -> list[Occurrence]:
         if any(TOC_LINE.match(ln.text.strip()) for ln in page_lines[:5]):
             current = None
             continue
-        items: list[tuple[float, Line | Table]] = [(t.bbox[1], t) for t in page.tables]
+        tables = [part for t in page.tables for part in split_at_form_start(t)]
+        items: list[tuple[float, Line | Table]] = [(t.bbox[1], t) for t in tables]
         items += [
             (ln.bbox[1], ln)
             for ln in page_lines
-            if not any(centre_inside(ln.bbox, t.bbox, 1) for t in page.tables)
+            if not any(centre_inside(ln.bbox, t.bbox, 1) for t in tables)
         ]
         for _, item in sorted(items, key=lambda pair: pair[0]):
             if isinstance(item, Table):
@@ -183,10 +184,38 @@ def locate(doc: Document) -> list[Occurrence]:
 PE_SPEC = next(spec for spec in CATALOGUE if spec.table_id == "PE")
 
 
+SELF_EVALUATION_START = ("部门基本信", "部门(单位)基本信", "部门（单位）基本信")
+
+
 def _untitled_self_evaluation(table: Table) -> bool:
     """A 部门整体支出绩效自评表 printed without its title (the yangquan 附件 starts at 部门基本信息)."""
     head = compact("".join(c for row in table.texts()[:2] for c in row))
-    return head.startswith(("部门基本信", "部门(单位)基本信", "部门（单位）基本信"))
+    return head.startswith(SELF_EVALUATION_START)
+
+
+def split_at_form_start(table: Table) -> list[Table]:
+    """A borderless grid that runs from the end of one form into an untitled 整体 form (nothing but
+    a short 单位(盖章) line between them) is two tables: split where the new form starts."""
+    if table.ruled:
+        return [table]
+    texts = table.texts()
+    for i in range(1, len(texts)):
+        if compact("".join(texts[i])).startswith(SELF_EVALUATION_START):
+            parts = [table.rows[:i], table.rows[i:]]
+            return [Table(bbox=_bbox_of(rows, table.bbox), rows=rows, ruled=False) for rows in parts]
+    return [table]
+
+
+def _bbox_of(rows: list[list[Cell | None]], fallback: BBox) -> BBox:
+    boxes = [c.bbox for row in rows for c in row if c is not None]
+    if not boxes:
+        return fallback
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
 
 
 def _starts_new_block(text: str) -> bool:
