@@ -35,7 +35,7 @@ class Settings(BaseSettings):
         description="Seconds one file's read + extract + check may take before it is skipped (too_slow).",
     )
     file_memory_mb: float = Field(
-        default=2048.0,
+        default=4096.0,
         alias="BUDGETQA_FILE_MEMORY_MB",
         description="Address space one file's worker may use before it is skipped (too_big).",
     )

@@ -48,6 +48,7 @@ def file_id(data: bytes) -> str:
 DAMAGED = "文件有损坏，已修复读取，结果可能不完整（repaired）"
 # MuPDF messages that mean the file itself is damaged (not merely unusual)
 _DAMAGE = re.compile(r"repair|error|cannot|premature|incorrect|invalid|missing|broken", re.IGNORECASE)
+_NO_MEMORY = re.compile(r"out of memory|malloc[^\n]*fail|cannot allocate", re.IGNORECASE)
 MAX_CONTENT_MB = 16.0  # a page's decompressed content streams; real report pages need well under 1 MB
 MAX_RULES = 50_000  # vector paths on one page; a dense table page has a few thousand
 
@@ -65,6 +66,8 @@ def read_pdf(
         pdf = pymupdf.open(stream=data, filetype="pdf")
         encrypted = pdf.needs_pass or pdf.is_encrypted
         page_count = 0 if encrypted else pdf.page_count
+    except MemoryError:
+        raise
     except Exception as exc:  # MuPDF raises several types for damaged files
         raise InputError(path, "corrupt", "文件损坏，无法解析", "请重新下载或导出原始 PDF") from exc
     with pdf:
@@ -82,6 +85,8 @@ def read_pdf(
             _refuse_absurd(path, pdf, i)
             try:
                 pages.append(read_page(pdf[i], timings))
+            except MemoryError:
+                raise
             except Exception:  # one unreadable page costs that page, not the file
                 lost.append(i + 1)
                 pages.append(Page(number=i + 1, label=None, width=0.0, height=0.0))
@@ -89,7 +94,10 @@ def read_pdf(
             raise InputError(path, "corrupt", "文件损坏，页面内容无法解析", "请重新下载或导出原始 PDF")
         for previous, page in zip(pages, pages[1:], strict=False):
             continue_borderless(previous, page)
-        repaired = bool(pdf.is_repaired) or bool(_DAMAGE.search(pymupdf.TOOLS.mupdf_warnings()))
+        messages = pymupdf.TOOLS.mupdf_warnings()
+        if _NO_MEMORY.search(messages):  # MuPDF ran out of memory: not damage, the caller's limit
+            raise MemoryError(f"MuPDF: {_NO_MEMORY.search(messages).group(0)}")  # type: ignore[union-attr]
+        repaired = bool(pdf.is_repaired) or bool(_DAMAGE.search(messages))
     warnings = []
     if repaired or lost:
         detail = (
@@ -114,6 +122,8 @@ def _refuse_absurd(path: Path, pdf: pymupdf.Document, index: int) -> None:
     before any text or drawing is extracted from it."""
     try:
         size = sum(len(pdf.xref_stream(xref) or b"") for xref in pdf[index].get_contents())
+    except MemoryError:
+        raise
     except Exception:  # damaged content: reading the page will say so
         return
     if size > MAX_CONTENT_MB * 1024 * 1024:

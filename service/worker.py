@@ -10,7 +10,9 @@ spawned process with ``RLIMIT_AS`` set, started on first use and restarted after
 from __future__ import annotations
 
 import multiprocessing
+import os
 import resource
+import sys
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -21,6 +23,7 @@ from service.config import Settings
 from service.errors import InputError
 from service.store import Analysis
 
+HEADROOM = 64 * 1024 * 1024  # the least a file's work may get beyond what the worker maps at start
 TOO_SLOW = "处理超时，已跳过"
 TOO_BIG = "内存超限，已跳过"
 
@@ -143,9 +146,22 @@ class Worker:
         self._kill()
 
 
+def _address_space() -> int:
+    """Bytes of address space this process already maps (the interpreter, PyMuPDF, pydantic)."""
+    with open("/proc/self/statm", encoding="ascii") as fh:
+        return int(fh.read().split()[0]) * resource.getpagesize()
+
+
 def _serve(conn: Connection, settings: Settings) -> None:
-    """The worker's loop: one file per message, until None or the pipe closes."""
+    """The worker's loop: one file per message, until None or the pipe closes. Its stderr goes to
+    /dev/null: whatever fails here is reported through the pipe as the file's one line."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
     budget = int(settings.file_memory_mb * 1024 * 1024)
+    if _address_space() + HEADROOM > budget:  # a budget the worker itself does not fit in
+        conn.send("too_small")
+        return
     resource.setrlimit(resource.RLIMIT_AS, (budget, budget))
     conn.send("ready")
     while True:
