@@ -6,7 +6,9 @@ directory the CLI uses). Gradio is imported only here.
 
 from __future__ import annotations
 
+import functools
 import os
+from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -26,13 +28,20 @@ def document_choices() -> list[str]:
     return [ALL] + [f"{e.file_name} ({e.doc_id})" for e in registry.entries.values()]
 
 
+@functools.lru_cache(maxsize=4)
+def _index(data_dir: Path) -> Index:
+    """One Index per data dir for the life of the app: it reopens itself when another process
+    changed the collection, and opening costs (a snapshot copy, on a read-only data dir)."""
+    return Index(get_settings())
+
+
 def search(query: str, document: str, k: int) -> list[list[str]]:
     """Rows for the results table: rank, file, page(s), section or table title, text."""
     if not query.strip():
         return []
     doc_ids = None if not document or document == ALL else [document.rsplit("(", 1)[1].rstrip(")")]
     registered = set(Registry(get_settings().registry_path).entries)  # a run killed mid-ingest shows nothing
-    hits = Index(get_settings()).search(query, k=int(k), doc_ids=doc_ids, allowed=registered)
+    hits = _index(get_settings().data_dir).search(query, k=int(k), doc_ids=doc_ids, allowed=registered)
     return [
         [
             str(n),
