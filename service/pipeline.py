@@ -22,6 +22,7 @@ from service.store import Analysis, ReportStore
 
 if TYPE_CHECKING:
     from service.extract.assisted import StructuredLLM
+    from service.llm import TokenBudget
     from service.worker import Worker
 
 LLMMode = Literal["auto", "never", "always"]
@@ -49,7 +50,7 @@ def analyse(
     settings: Settings,
     llm: LLMMode = "never",
     client: StructuredLLM | None = None,
-    budget: object | None = None,
+    budget: TokenBudget | None = None,
 ) -> Analysis:
     """Deterministic extraction, then (``auto`` with a key, or ``always``) the LLM path, then the checker.
     An unreachable endpoint in ``auto`` is noted and the deterministic result kept; in ``always`` it is
@@ -65,7 +66,7 @@ def analyse(
             extractor = AssistedExtractor(
                 client,
                 settings.llm_cache_dir,
-                budget,  # type: ignore[arg-type]
+                budget,
                 settings.llm_concurrency,
                 verify=check_report,
             )
@@ -82,7 +83,7 @@ def analyse_file(
     settings: Settings,
     llm: LLMMode = "auto",
     client: StructuredLLM | None = None,
-    budget: object | None = None,
+    budget: TokenBudget | None = None,
     reader: Reader | None = None,
     store: ReportStore | None = None,
     runner: Worker | None = None,
