@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 BBox = tuple[float, float, float, float]
@@ -14,6 +15,11 @@ CODE_CELL = re.compile(r"^\d{3}(\s?\d{2}){0,2}$")
 def union(boxes: list[BBox]) -> BBox:
     x0, y0, x1, y1 = zip(*boxes, strict=True)
     return (min(x0), min(y0), max(x1), max(y1))
+
+
+def rounded(box: Sequence[float]) -> BBox:
+    """A box to two decimals, as every stored provenance box is."""
+    return (round(box[0], 2), round(box[1], 2), round(box[2], 2), round(box[3], 2))
 
 
 def centre_inside(box: BBox, region: BBox, margin: float = 0.0) -> bool:

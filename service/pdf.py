@@ -20,7 +20,7 @@ os.environ.setdefault("PYMUPDF_SUGGEST_LAYOUT_ANALYZER", "0")
 import pymupdf  # noqa: E402
 
 from service import ruled  # noqa: E402
-from service.document import BBox, Cell, Document, Line, Page, Table, centre_inside, union  # noqa: E402
+from service.document import BBox, Cell, Document, Line, Page, Table, centre_inside, rounded, union  # noqa: E402
 from service.errors import InputError, display_name  # noqa: E402
 from service.layout import FOOTER_LABEL, borderless_tables, continue_borderless  # noqa: E402
 
@@ -82,9 +82,10 @@ def read_pdf(
         pages: list[Page] = []
         lost: list[int] = []
         for i in range(page_count):
-            _refuse_absurd(path, pdf, i)
+            source = pdf[i]
+            _refuse_absurd(path, pdf, source)
             try:
-                pages.append(read_page(pdf[i], timings))
+                pages.append(read_page(source, timings))
             except MemoryError:
                 raise
             except Exception:  # one unreadable page costs that page, not the file
@@ -95,8 +96,9 @@ def read_pdf(
         for previous, page in zip(pages, pages[1:], strict=False):
             continue_borderless(previous, page)
         messages = pymupdf.TOOLS.mupdf_warnings()
-        if _NO_MEMORY.search(messages):  # MuPDF ran out of memory: not damage, the caller's limit
-            raise MemoryError(f"MuPDF: {_NO_MEMORY.search(messages).group(0)}")  # type: ignore[union-attr]
+        no_memory = _NO_MEMORY.search(messages)
+        if no_memory:  # MuPDF ran out of memory: not damage, the caller's limit
+            raise MemoryError(f"MuPDF: {no_memory.group(0)}")
         repaired = bool(pdf.is_repaired) or bool(_DAMAGE.search(messages))
     warnings = []
     if repaired or lost:
@@ -117,11 +119,11 @@ def read_pdf(
     return doc
 
 
-def _refuse_absurd(path: Path, pdf: pymupdf.Document, index: int) -> None:
+def _refuse_absurd(path: Path, pdf: pymupdf.Document, page: pymupdf.Page) -> None:
     """Refuse a page whose content alone would take minutes and gigabytes (a content-stream bomb),
     before any text or drawing is extracted from it."""
     try:
-        size = sum(len(pdf.xref_stream(xref) or b"") for xref in pdf[index].get_contents())
+        size = sum(len(pdf.xref_stream(xref) or b"") for xref in page.get_contents())
     except MemoryError:
         raise
     except Exception:  # damaged content: reading the page will say so
@@ -130,7 +132,7 @@ def _refuse_absurd(path: Path, pdf: pymupdf.Document, index: int) -> None:
         raise InputError(
             path,
             "too_big",
-            f"第 {index + 1} 页内容异常庞大（{size / 1048576:.0f} MB 绘制指令）",
+            f"第 {page.number + 1} 页内容异常庞大（{size / 1048576:.0f} MB 绘制指令）",
             "请确认文件来源；正常报告每页远小于 1 MB",
         )
 
@@ -208,7 +210,7 @@ def _lines(page: pymupdf.Page) -> list[Line]:
                 if len(norm) == len(text):
                     xs = tuple(ch["bbox"][0] for ch, _ in run) + (run[-1][0]["bbox"][2],)
                 box = union([ch["bbox"] for ch, _ in run if ch["c"].strip()] or [run[0][0]["bbox"]])
-                out.append(Line(text=norm, bbox=_box(box), char_x=xs))
+                out.append(Line(text=norm, bbox=rounded(box), char_x=xs))
     return out
 
 
@@ -228,10 +230,6 @@ def _split_at_gaps(chars: list[tuple[dict, float]]) -> list[list[tuple[dict, flo
         elif runs[-1]:
             runs[-1].append((ch, size))
     return [r for r in runs if r]
-
-
-def _box(b: tuple[float, float, float, float] | pymupdf.Rect) -> BBox:
-    return (round(b[0], 2), round(b[1], 2), round(b[2], 2), round(b[3], 2))
 
 
 def _label(page: pymupdf.Page, lines: list[Line]) -> str | None:
@@ -283,9 +281,9 @@ def _ruled_tables(page: pymupdf.Page, lines: list[Line]) -> list[Table]:
                 if box is None or text is None:
                     cells.append(None)
                 else:
-                    cells.append(Cell(text=_cell_text(text), bbox=_box(box)))
+                    cells.append(Cell(text=_cell_text(text), bbox=rounded(box)))
             rows.append(cells)
-        tables.append(Table(bbox=_box(found.bbox), rows=rows, ruled=True))
+        tables.append(Table(bbox=rounded(found.bbox), rows=rows, ruled=True))
     return tables
 
 

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from service.document import BBox, Cell, Line, Table
+from service.document import BBox, Cell, Line, Table, rounded, union
 
 SNAP = 3.0  # rules this close are one rule (points)
 JOIN = 3.0  # collinear pieces with gaps this small are one edge (dashed lines, cell-by-cell strokes)
@@ -177,25 +177,16 @@ def tables_from_rules(rules: Iterable[BBox], lines: Sequence[Line]) -> list[Tabl
             row: list[Cell | None] = []
             for left in lefts:
                 box = at.get((left, top))
-                row.append(None if box is None else Cell(text=texts[box], bbox=_round(box)))
+                row.append(None if box is None else Cell(text=texts[box], bbox=rounded(box)))
             rows.append(row)
-        bbox = (
-            min(b[0] for b in group),
-            min(b[1] for b in group),
-            max(b[2] for b in group),
-            max(b[3] for b in group),
-        )
-        out.append(Table(bbox=_round(bbox), rows=rows, ruled=True))
+        out.append(Table(bbox=rounded(union(group)), rows=rows, ruled=True))
     return out
 
 
 def _cell_texts(boxes: list[BBox], lines: Sequence[Line]) -> dict[BBox, str]:
     """Each cell's text: the characters whose centre lies inside it, line by line, top to bottom."""
     parts: dict[BBox, list[tuple[float, float, str]]] = defaultdict(list)
-    x0s = min(b[0] for b in boxes)
-    x1s = max(b[2] for b in boxes)
-    y0s = min(b[1] for b in boxes)
-    y1s = max(b[3] for b in boxes)
+    x0s, y0s, x1s, y1s = union(boxes)
     for line in lines:
         lx0, ly0, lx1, ly1 = line.bbox
         cy = (ly0 + ly1) / 2
@@ -222,7 +213,3 @@ def _cell_texts(boxes: list[BBox], lines: Sequence[Line]) -> dict[BBox, str]:
         texts = ("".join(t for _, t in sorted(chars)).strip() for _, chars in sorted(by_line.items()))
         out[box] = _SPACES.sub(" ", "".join(texts))
     return out
-
-
-def _round(b: BBox) -> BBox:
-    return (round(b[0], 2), round(b[1], 2), round(b[2], 2), round(b[3], 2))

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from service.chunking import FOOTER, TOC_LINE, is_heading
-from service.document import BBox, Cell, Document, Line, Table, centre_inside
+from service.document import BBox, Cell, Document, Line, Table, centre_inside, union
 from service.numbers import compact, unit_of
 
 
@@ -202,20 +202,13 @@ def split_at_form_start(table: Table) -> list[Table]:
     for i in range(1, len(texts)):
         if compact("".join(texts[i])).startswith(SELF_EVALUATION_START):
             parts = [table.rows[:i], table.rows[i:]]
-            return [Table(bbox=_bbox_of(rows, table.bbox), rows=rows, ruled=False) for rows in parts]
+            return [Table(bbox=_span(rows, table.bbox), rows=rows, ruled=False) for rows in parts]
     return [table]
 
 
-def _bbox_of(rows: list[list[Cell | None]], fallback: BBox) -> BBox:
+def _span(rows: list[list[Cell | None]], fallback: BBox) -> BBox:
     boxes = [c.bbox for row in rows for c in row if c is not None]
-    if not boxes:
-        return fallback
-    return (
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[2] for b in boxes),
-        max(b[3] for b in boxes),
-    )
+    return union(boxes) if boxes else fallback
 
 
 def _starts_new_block(text: str) -> bool:
