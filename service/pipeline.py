@@ -45,6 +45,11 @@ def uses_llm(settings: Settings, llm: LLMMode, client: object | None = None) -> 
     return False
 
 
+def read(path: Path, settings: Settings, reader: Reader | None = None) -> Document:
+    """The one read of a file, within the configured size and page limits."""
+    return (reader or pdf.read_pdf)(path, max_mb=settings.max_file_mb, max_pages=settings.max_pages)
+
+
 def analyse(
     doc: Document,
     settings: Settings,
@@ -104,8 +109,7 @@ def analyse_file(
             assert analysis is not None  # prepare without chunks raises instead
             save_quietly(store, analysis)
             return analysis
-    doc = (reader or pdf.read_pdf)(path, max_mb=settings.max_file_mb, max_pages=settings.max_pages)
-    analysis = analyse(doc, settings, llm, client, budget)
+    analysis = analyse(read(path, settings, reader), settings, llm, client, budget)
     if offline:
         save_quietly(store, analysis)
     return analysis

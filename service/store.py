@@ -2,8 +2,9 @@
 hash, so extract, check, answers, batch, the app and the API read facts without re-reading the PDF.
 
 A stored result is keyed by (document content hash, VERSION). VERSION is a hash of the code that
-produced it (reader, layouts, extractor, checker, schemas), so a changed extractor or checker never
-serves a stale result: the old file is simply not found, and the next run recomputes and replaces it.
+produced it — every module of service/ and schemas/, not a hand-kept list of them, which goes stale
+the day a new module starts shaping results — so a changed reader, extractor or checker never serves
+a stale result: the old file is simply not found, and the next run recomputes and replaces it.
 """
 
 from __future__ import annotations
@@ -18,16 +19,14 @@ from schemas.report import Report
 from service import files
 
 _PACKAGE = Path(__file__).resolve().parent
-_PRODUCERS = ("pdf.py", "layout.py", "document.py", "chunking.py", "extract", "check")
 
 
 def _code_version() -> str:
-    """A short hash of the source that shapes a stored result."""
+    """A short hash of the source of service/ and schemas/."""
     digest = hashlib.sha256()
-    sources = [_PACKAGE / p for p in _PRODUCERS] + [_PACKAGE.parent / "schemas"]
-    for root in sources:
-        for path in sorted(root.rglob("*.py")) if root.is_dir() else [root]:
-            digest.update(path.name.encode())
+    for root in (_PACKAGE, _PACKAGE.parent / "schemas"):
+        for path in sorted(root.rglob("*.py")):
+            digest.update(str(path.relative_to(root)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 

@@ -18,7 +18,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from service import chunking, pdf, pipeline
+from service import chunking, pipeline
 from service.config import Settings
 from service.errors import InputError
 from service.store import Analysis
@@ -44,7 +44,7 @@ class Prepared:
 def prepare(
     path: Path, settings: Settings, with_chunks: bool, reader: pipeline.Reader | None = None
 ) -> Prepared:
-    doc = (reader or pdf.read_pdf)(path, max_mb=settings.max_file_mb, max_pages=settings.max_pages)
+    doc = pipeline.read(path, settings, reader)
     prepared = Prepared(doc.doc_id, doc.file_name, doc.page_count, list(doc.warnings))
     if with_chunks:
         prepared.chunks = chunking.chunk_document(doc)
