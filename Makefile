@@ -6,7 +6,7 @@ export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install demo test lint bench fixtures ui
+.PHONY: install demo test test-all lint bench fixtures ui
 
 install: $(VENV)/.installed
 
@@ -26,6 +26,10 @@ lint: install
 
 test: lint
 	$(BIN)/python -m pytest
+
+# everything, the slow-marked runs included (see pyproject markers)
+test-all: lint
+	$(BIN)/python -m pytest -m ''
 
 bench: install
 	$(BIN)/python -m eval.bench_pipeline
