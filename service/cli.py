@@ -91,7 +91,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="导入自带的样例报告并运行一次检索（离线）")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("serve", help="HTTP 服务：REST API（/v1, /docs）与问答界面（/ui）")
+    p.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)"
+    )
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_serve)
     return parser
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from service.api import create_app
+
+    settings = get_settings()
+    if args.host not in ("127.0.0.1", "localhost", "::1") and settings.api_key is None:
+        err_console.print(
+            f"[yellow]注意：[/yellow]监听 {args.host} 且未设置 BUDGETQA_API_KEY，任何能访问该地址的人都可调用 API"
+        )
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:

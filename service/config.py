@@ -85,6 +85,23 @@ class Settings(BaseSettings):
     )
     chroma_port: int = Field(default=8000, alias="BUDGETQA_CHROMA_PORT", description="Chroma server port.")
 
+    # HTTP service (budgetqa serve)
+    api_key: SecretStr | None = Field(
+        default=None,
+        alias="BUDGETQA_API_KEY",
+        description="When set, every /v1 call needs 'Authorization: Bearer <key>'.",
+    )
+    max_upload_mb: float = Field(
+        default=500.0,
+        alias="BUDGETQA_MAX_UPLOAD_MB",
+        description="Largest request body the API reads (all files of one upload); refused while streaming.",
+    )
+    batch_roots: list[Path] = Field(
+        default_factory=list,
+        alias="BUDGETQA_BATCH_ROOTS",
+        description='Server folders a POST /v1/jobs may read (JSON list, e.g. ["/srv/reports"]); none = uploads only.',
+    )
+
     @property
     def llm_enabled(self) -> bool:
         return self.openai_api_key is not None and bool(self.openai_api_key.get_secret_value())
@@ -104,6 +121,10 @@ class Settings(BaseSettings):
     @property
     def reports_dir(self) -> Path:
         return self.data_dir / "reports"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
 
     @property
     def llm_cache_dir(self) -> Path:

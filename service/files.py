@@ -32,6 +32,13 @@ def write_text_atomic(target: Path, text: str) -> None:
         os.fsync(fh.fileno())
 
 
+def write_bytes_atomic(target: Path, data: bytes) -> None:
+    with atomic_path(target) as tmp, open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
 @contextlib.contextmanager
 def locked(lock_file: Path) -> Iterator[None]:
     """Exclusive access across processes sharing a data directory, for the length of the block."""

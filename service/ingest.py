@@ -162,3 +162,20 @@ def count_tables(chunks: list[chunking.Chunk]) -> int:
     """Tables in a document: runs of table chunks under one title (a continued table counts once)."""
     titles = [c.table_title for c in chunks if c.kind == "table"]
     return sum(1 for i, t in enumerate(titles) if i == 0 or t != titles[i - 1])
+
+
+def remove(doc_id: str, settings: Settings) -> bool:
+    """Take a document out: its registry entry first (it stops being shown), then its chunks and its
+    stored report. False when it was not there."""
+    from service.index import Index
+
+    registry = Registry(settings.registry_path)
+    if doc_id not in registry.entries:
+        return False
+    index = Index(settings)
+    index.require_writable()
+    with files.locked(commit_lock(settings)):
+        registry.remove(doc_id)
+        index.delete_document(doc_id)
+        ReportStore(settings.reports_dir).remove(doc_id)
+    return True
