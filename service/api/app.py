@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Annotated, Any
@@ -81,7 +82,11 @@ def _handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         title = {404: "未找到", 405: "方法不允许"}.get(exc.status_code, "请求错误")
-        return problem_response(Problem(title=title, status=exc.status_code, detail=str(exc.detail)))
+        body = Problem(title=title, status=exc.status_code, detail=str(exc.detail))
+        headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
+        if exc.status_code == 405:  # Starlette lists only the first matching route's methods
+            headers["allow"] = ", ".join(sorted(_allowed(request)))
+        return problem_response(body, headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -148,7 +153,7 @@ def _router(settings: Settings, docs: Documents) -> APIRouter:
 
     @router.post("/documents", response_model=list[UploadResult], status_code=202, tags=["documents"])
     async def upload(
-        files: Annotated[list[UploadFile], File(description="one or more PDF files")],
+        files: Annotated[list[UploadFile], File(min_length=1, description="one or more PDF files")],
     ) -> list[UploadResult]:
         """Upload PDFs. Each is stored under its content hash and ingested in the background (read,
         index, extract, check); poll ``GET /v1/documents/{doc_id}``. A bad file gets its reason and
@@ -260,6 +265,17 @@ def _refusal(name: str, data: bytes, limit: int, max_mb: float) -> Problem | Non
         detail = f"{name}: 不是 PDF 文件（开头没有 %PDF-），只接受 application/pdf（not_pdf）"
         return Problem(title="不是 PDF", status=415, detail=detail, problem="not_pdf", file=name)
     return None
+
+
+def _allowed(request: Request) -> set[str]:
+    """The methods the OpenAPI document lists for this path (included routers are nested, so the
+    route table is not flat; the schema is what clients read anyway)."""
+    path = request.url.path
+    methods: set[str] = set()
+    for template, operations in request.app.openapi()["paths"].items():
+        if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), path):
+            methods |= {m.upper() for m in operations}
+    return methods
 
 
 def _text(value: Any) -> Any:
