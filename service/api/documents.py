@@ -37,7 +37,7 @@ class Documents:
             return self.status(doc_id) or DocumentStatus(doc_id=doc_id, file_name=file_name, state="ready")
         folder = self.settings.uploads_dir / doc_id
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / file_name
+        path = folder / (file_name if file_name.lower().endswith(".pdf") else f"{file_name}.pdf")
         files.write_bytes_atomic(path, data)
         state = DocumentStatus(doc_id=doc_id, file_name=file_name, state="queued")
         with self._lock:

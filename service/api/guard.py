@@ -116,12 +116,11 @@ _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
 
 def safe_file_name(name: str | None) -> str:
     """The uploaded name reduced to a plain file name: no directories, no control characters, no
-    leading dots, at most 120 characters, ending in .pdf. It is shown to users and used as the last
-    part of a path under a folder named by the content hash, never as a path of its own."""
+    leading dots, at most 120 characters. It is shown to users and is only ever the last part of a
+    path under a folder named by the content hash, never a path of its own."""
     base = unicodedata.normalize("NFC", (name or "").replace("\\", "/").rsplit("/", 1)[-1])
-    base = _UNSAFE.sub("_", base).strip().lstrip(".") or "upload.pdf"
-    stem = base[:-4] if base.lower().endswith(".pdf") else base
-    return f"{stem[:116] or 'upload'}.pdf"
+    base = _UNSAFE.sub("_", base).strip().lstrip(".")[:120]
+    return base or "upload.pdf"
 
 
 def looks_like_pdf(head: bytes) -> bool:
