@@ -19,7 +19,9 @@ def normalize(text: str) -> str:
     """Compare-ready text: no quotes or spaces, full-width brackets as ASCII, 出(境) spelt one way."""
     text = _QUOTES.sub("", text).replace("收、支", "收支")
     text = text.replace("（", "(").replace("）", ")").replace("：", ":").replace("，", ",")
-    return _SPACE.sub("", text)
+    text = _SPACE.sub("", text)
+    # one spelling for 因公出国(境)费 (also printed 出国境, 出国（境）, 出国出境)
+    return text.replace("出国(境)", "出国境").replace("出国出境", "出国境")
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,9 @@ NUMBER = re.compile(
     r"(?<![\d.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*"
     r"(万元|亿元|元|%|％|分|人次|批次|个|辆|张|人|名|家|次|台|套|项|份|平方米|倍|批|亿|万)?"
 )
+_LEVEL_MARK = re.compile(r"\((类|款|项)\)")
+# one-character words that never sit inside a term of a question (的, 了 …): they split it
+SPLITTERS = re.compile(r"[的了吗呢啊和与及各是为都还在哪些没]")
 _YEARLIKE = re.compile(r"^(19|20)\d{2}$")
 _RATE_TERM = re.compile(r"([\u4e00-\u9fff]{2,4}率)")
 _CHANGE_WORDS = ("增加", "减少", "增长", "下降", "持平", "减", "增", "少", "多")
@@ -59,6 +62,7 @@ def terms(text: str) -> set[str]:
     """Character bigrams of the Chinese runs (single characters for one-character runs) and whole
     numbers: what sentences and questions are compared by."""
     out: set[str] = set()
+    text = _LEVEL_MARK.sub(r"\1", text)  # 招商引资(项) reads as 招商引资项
     for run in _CJK_RUN.findall(text):
         if run[0].isdigit():
             if not _YEARLIKE.match(run):
@@ -120,7 +124,7 @@ def analyse(
         cue_words += lexicon.qualifiers["previous"]
         for w in sorted(cue_words, key=len, reverse=True):
             text = text.replace(normalize(w), " ")
-        content.append(lexicon.strip_stopwords(text))
+        content.append(SPLITTERS.sub(" ", lexicon.strip_stopwords(text)))
     singles = {w for w in lexicon.stopwords if len(w) == 1}
 
     def useful(term: str) -> bool:
@@ -129,8 +133,10 @@ def analyse(
         if any(ch in singles for ch in term):
             return known is not None and known(term)
         return True
+    if "rate" in intents:  # 完成预算的百分比 is a rate, not a share of something
+        intents.discard("share")
     rate_terms = [
-        t for t in _RATE_TERM.findall(q) if not t.startswith(("增长", "下降", "增加", "减少", "完成", "比"))
+        t for t in _RATE_TERM.findall(SPLITTERS.sub(" ", q)) if not t.startswith(("增长", "下降", "增加", "减少", "完成", "比"))
     ]
     wants_number = bool(intents & {"numeric", "count", "share", "rate", "change"}) and not (
         intents & {"why", "usage"}
@@ -214,24 +220,28 @@ def _unit_ok(nums: list[Number], unit: str, lexicon: Lexicon) -> bool:
     return any(n.unit in aliases for n in nums)
 
 
-def anchor_fits(query: Query, sentence: Sentence, window_text: str, lexicon: Lexicon) -> float:
-    """How well a sentence can hold the answer: < 0 means it cannot; otherwise a small bonus."""
+def anchor_fits(query: Query, sentence: Sentence, window_text: str, lexicon: Lexicon) -> float | None:
+    """How well a sentence can hold the answer: None when it cannot, else a small bonus or malus."""
     nums = numbers_in(sentence.text)
     bonus = 0.0
     if "why" in query.intents or "usage" in query.intents:
         cue = "原因" if "why" in query.intents else "用于"
         if cue not in window_text:
-            return -1
+            return None
         return 0.1
     if query.wants_number and not nums:
-        return -1
+        return None
     if query.asked_unit and not _unit_ok(nums, query.asked_unit, lexicon):
-        return -1
-    if query.intents & {"share", "rate"} and not query.intents & {"count"} and not any(n.unit == "%" for n in nums):
-        return -1
+        return None
+    wants_percent = bool(query.intents & {"share", "rate"} or query.rate_terms)
+    if wants_percent and not query.intents & {"count"} and not any(n.unit == "%" for n in nums):
+        return None
     for term in query.rate_terms:
         if term not in normalize(window_text):
-            return -1
+            return None
+    for kind in query.intents & {"share", "rate", "change", "count"}:
+        if any(normalize(w) in normalize(window_text) for w in lexicon.intents[kind]):
+            bonus += 0.04
     if "change" in query.intents and any(w in sentence.text for w in _CHANGE_WORDS):
         bonus += 0.05
     elif "change" not in query.intents and re.search(r"(与|较|比)(上年|20\d\d)", sentence.norm):
@@ -273,9 +283,9 @@ def best_window(
             window = sents[lo : hi + 1]
             text = "".join(x.text for x in window)
             fit = anchor_fits(query, anchor, text, lexicon)
-            if fit < 0:
+            if fit is None:
                 continue
-            score = coverage + fit - 0.08 * (hi - lo)
+            score = coverage + fit - (0.04 if why else 0.08) * (hi - lo)
             if best is None or score > best.score + 1e-9:
                 best = Window(doc, window, anchor, score, coverage)
     return best
