@@ -235,12 +235,10 @@ class Engine:
     def _from_facts(self, question: str, doc: Document, facts: list[FactRecord]) -> Candidate:
         parts = []
         for f in facts:
-            where = f.row if f.row not in ("", "合计") else (f.table_title or f.table_id)
-            column = f.column.replace("/", "·") if f.column else ""
-            parts.append(
-                f"{f.table_title}中“{where}”{('（' + column + '）') if column else ''}为 {f.shown()}"
-                f"（第{f.page}页，{STATUS_ZH.get(f.status, f.status)}）"
-            )
+            row = f.row if f.row and f.row != f.table_title else "合计"
+            column = f.column.replace("/", "·")
+            cell = f"“{row}”行“{column}”" if column else f"“{row}”"
+            parts.append(f"《{f.table_title}》{cell}为 {f.shown()}（第{f.page}页，{STATUS_ZH.get(f.status, f.status)}）")
         answer = Answer(
             question=question,
             answer="；".join(parts) + "。",
@@ -332,7 +330,7 @@ class Engine:
                     f"。注意：报告文字所列为 {printed}{'%' if stated_unit == '%' else ' ' + stated_unit}（第{page}页），"
                     f"与按表计算的 {compare}{'%' if stated_unit == '%' else ' ' + stated_unit}不一致"
                 )
-                finding = _finding_for(doc, printed, page)
+                finding = _finding_for(doc, printed, page, {budget.page, final.page})
                 if finding:
                     text += f"；核验发现 {finding}"
             assert window is not None
@@ -424,13 +422,18 @@ def _stated(window: match.Window, unit: str) -> tuple[Decimal, str, int] | None:
     return None
 
 
-def _finding_for(doc: Document, printed: str, page: int) -> str | None:
+def _finding_for(doc: Document, printed: str, page: int, fact_pages: set[int]) -> str | None:
+    """The checker's failed finding about this stated figure, or else one that ties the sentence's
+    page to the facts' table."""
     if doc.check is None:
         return None
-    for finding in doc.check.findings:
-        if finding.outcome != "FAIL":
-            continue
+    failed = [f for f in doc.check.findings if f.outcome == "FAIL"]
+    for finding in failed:
         if any(op.page == page and op.value.rstrip("%") == printed for op in finding.operands):
+            return f"{finding.rule_id}：{finding.message}"
+    for finding in failed:
+        pages = {op.page for op in finding.operands}
+        if page in pages and pages & fact_pages:
             return f"{finding.rule_id}：{finding.message}"
     return None
 

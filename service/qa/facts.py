@@ -66,10 +66,34 @@ def clean_name(label: str) -> str:
     return stripped or text
 
 
+def _printed_terms() -> dict[str, str]:
+    """Field name → the printed header it maps from (the schema's ``zh``), “三公” fields first."""
+    from pydantic import BaseModel
+
+    from schemas import performance, tables
+
+    terms: dict[str, str] = {}
+    models = [tables.SanGongRow] + [
+        m for mod in (tables, performance) for m in vars(mod).values() if isinstance(m, type) and issubclass(m, BaseModel)
+    ]
+    for model in models:
+        for name, info in model.model_fields.items():
+            extra = info.json_schema_extra
+            if isinstance(extra, dict) and isinstance(extra.get("zh"), str):
+                terms.setdefault(name, str(extra["zh"]))
+    return terms
+
+
+PRINTED = _printed_terms()
+
+
 def _names(row: dict, lexicon: Lexicon) -> list[str]:
     label = clean_name(row["row"] or "")
     field_name = row["field"] or ""
-    column_leaf = clean_name((row["column"] or "").split("/")[-1])
+    leaf = (row["column"] or "").split("/")[-1]
+    if leaf.isascii() and leaf in PRINTED:  # some layouts carry the field name, not the header
+        leaf = PRINTED[leaf]
+    column_leaf = clean_name(leaf)
     names: list[str] = []
     generic = label in ("", "合计", "总计", "小计", "预算数", "决算数", "本年支出", "本年收入")
     if row["table_id"] in ("T07", "B08"):  # “三公” tables: the item is the column, the row a half
