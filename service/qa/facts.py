@@ -12,6 +12,7 @@ from schemas.findings import CheckResult
 from schemas.report import Report
 from service.export import fact_rows
 from service.numbers import parse_amount
+from service.qa import guard
 from service.qa.lexicon import Lexicon, normalize
 
 _CODE = re.compile(r"^\d{3,}")
@@ -198,7 +199,7 @@ def sentences(report: Report) -> list[Sentence]:
         nonlocal buf, pages
         text = buf.strip()
         run_on = len(text) > 200 and not set(pages) <= prose_pages  # cells of a form joined up
-        if len(normalize(text)) >= 4 and not run_on:
+        if len(normalize(text)) >= 4 and not run_on and not guard.is_instruction(text):
             out.append(Sentence(report.meta.doc_id, text, start, sorted(set(pages)), normalize(text)))
         buf, pages = "", []
 
