@@ -3,6 +3,7 @@ request-size limit while streaming; names never used as paths; every error as pr
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -69,6 +70,24 @@ def test_upload_fetch_delete(tmp_path: Path) -> None:
 
         hits = client.post("/v1/search", json={"query": "三公经费", "k": 3}).json()
         assert len(hits) == 3 and hits[0]["doc_id"] == doc_id and hits[0]["page_start"] >= 1
+
+        answer = client.post("/v1/ask", json={"question": "2021年三公经费支出决算是多少？"}).json()
+        assert answer["answerable"] and answer["mode"] == "offline" and "22.32" in answer["answer"]
+        assert any(c["page"] == 13 and c["doc_id"] == doc_id for c in answer["citations"])
+        assert any(f["value"] == "22.32" and f["status"] == "verified" for f in answer["facts"])
+        with client.stream(
+            "POST", "/v1/ask", json={"question": "三公经费支出决算是多少", "stream": True}
+        ) as events:
+            assert events.headers["content-type"].startswith("text/event-stream")
+            body = "".join(events.iter_text())
+        kinds = [line.split(": ", 1)[1] for line in body.splitlines() if line.startswith("event: ")]
+        assert kinds[-1] == "answer" and set(kinds[:-1]) == {"delta"}
+        streamed = json.loads(body.rsplit("data: ", 1)[1])
+        data = [line[6:] for line in body.splitlines() if line.startswith("data: ")]
+        deltas = [json.loads(d)["text"] for d in data[:-1]]
+        assert "".join(deltas) == streamed["answer"] and streamed["citations"]
+        unknown = client.post("/v1/ask", json={"question": "三公经费", "doc": "no-such-report"})
+        assert unknown.status_code == 404 and unknown.headers["content-type"] == "application/problem+json"
 
         assert client.delete(f"/v1/documents/{doc_id}").status_code == 204
         gone = client.get(f"/v1/documents/{doc_id}")

@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import re
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, File, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from schemas.api import DocumentStatus, Health, Problem, SearchHit, SearchRequest, UploadResult
+from schemas.answer import Answer
+from schemas.api import AskRequest, DocumentStatus, Health, Problem, SearchHit, SearchRequest, UploadResult
 from schemas.findings import CheckResult
 from service import export, review
 from service.api.documents import Documents
@@ -250,7 +253,37 @@ def _router(settings: Settings, docs: Documents) -> APIRouter:
             for n, h in enumerate(hits, start=1)
         ]
 
+    answering = threading.Lock()  # the engine's caches are not shared between threads
+
+    @functools.cache
+    def engine() -> Any:
+        from service.qa import Engine
+
+        return Engine(settings)
+
+    @router.post(
+        "/ask",
+        response_model=Answer,
+        tags=["answers"],
+        responses={200: {"content": {"text/event-stream": {}}, "description": "the answer (JSON or SSE)"}},
+    )
+    def ask(body: AskRequest) -> Any:
+        """A cited answer: the same JSON as ``budgetqa ask --format json``. With ``stream`` the
+        answer text arrives as server-sent ``delta`` events, then the whole answer as ``answer``."""
+        with answering:
+            answer = engine().ask(body.question, doc=body.doc)
+        if not body.stream:
+            return answer
+        return StreamingResponse(_events(answer), media_type="text/event-stream")
+
     return router
+
+
+def _events(answer: Answer) -> Iterator[str]:
+    text = answer.answer
+    for start in range(0, len(text), 24):
+        yield f"event: delta\ndata: {json.dumps({'text': text[start : start + 24]}, ensure_ascii=False)}\n\n"
+    yield f"event: answer\ndata: {answer.model_dump_json()}\n\n"
 
 
 def _refusal(name: str, data: bytes, limit: int, max_mb: float) -> Problem | None:
