@@ -109,6 +109,11 @@ class Settings(BaseSettings):
     def llm_cache_dir(self) -> Path:
         return self.data_dir / "llm_cache"
 
+    @property
+    def uploads_dir(self) -> Path:
+        """PDFs uploaded in the chat app, kept so their pages can be shown later."""
+        return self.data_dir / "uploads"
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

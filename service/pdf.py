@@ -289,3 +289,19 @@ def _ruled_tables(page: pymupdf.Page, lines: list[Line]) -> list[Table]:
 
 def _cell_text(text: str) -> str:
     return clean_text(text.replace("\n", "")).strip()
+
+
+HIGHLIGHT = (0.85, 0.0, 0.0)  # the red of a cited cell or sentence
+
+
+def render_png(path: Path | str, page_number: int, boxes: list[BBox], zoom: float = 1.5) -> bytes:
+    """One page as PNG with each box (PDF points, as the reader reports them) outlined in red.
+    The document is changed in memory only; the file is never written."""
+    with pymupdf.open(path) as pdf:
+        page = pdf[page_number - 1]
+        for box in boxes:
+            rect = pymupdf.Rect(box) + (-2, -2, 2, 2)  # a little air so the outline does not cover the ink
+            if page.rotation:  # reader boxes are in the rotated page's space, drawing is not
+                rect = rect * page.derotation_matrix
+            page.draw_rect(rect, color=HIGHLIGHT, fill=HIGHLIGHT, fill_opacity=0.12, width=1.8, overlay=True)
+        return page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False).tobytes("png")
