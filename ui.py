@@ -15,6 +15,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -380,7 +381,7 @@ class App:
             ],
             columns=TABLE_COLUMNS,
         )
-        counts = review.table_status(analysis.report).get(table_id, {})
+        counts: Counter[str] = review.table_status(analysis.report).get(table_id, Counter())
         status = " · ".join(f"{STATUS_MARK[s]} {counts.get(s, 0)}" for s in review.STATUS)
         keep = [
             {"doc_id": doc_id, "page": r["page"], "bbox": r["bbox"], "label": _row_label(r)} for r in rows
@@ -398,7 +399,9 @@ class App:
 
     def findings(self, doc: str | None) -> tuple[pd.DataFrame, str, list[dict[str, Any]]]:
         """Failures (errors, then warnings) and residues of the chosen report(s), most severe first."""
-        rows, keep, lines = [], [], []
+        rows: list[list[str]] = []
+        keep: list[dict[str, Any]] = []
+        lines: list[str] = []
         for doc_id in self.doc_ids(doc):
             analysis = self.analysis(doc_id)
             if analysis is None:
@@ -610,7 +613,6 @@ def build(settings: Settings | None = None, engine_factory: EngineFactory | None
                 app.chat,
                 inputs=[question, document, chatbot],
                 outputs=[question, chatbot, links, facts, citations, answer_facts],
-                api_name=False,
             )
 
         def pick_citation(evt: gr.SelectData, cited: list[dict[str, Any]]) -> tuple[Any, str]:
@@ -652,7 +654,7 @@ def build(settings: Settings | None = None, engine_factory: EngineFactory | None
         table_view.select(pick_row, inputs=table_rows, outputs=[viewer, caption])
         findings_view.select(pick_finding, inputs=finding_rows, outputs=[viewer, caption])
         export_button.click(app.export_files, inputs=document, outputs=[export_view, export_note])
-    demo.budgetqa_app = app  # type: ignore[attr-defined]  # tests reach the handlers through the page
+    demo.budgetqa_app = app  # tests reach the handlers through the page
     return demo
 
 
