@@ -44,8 +44,9 @@ STATUS_MARK = {
     "unchecked": "· 未核验",
 }
 LEVEL = {"error": "错误", "warning": "警告", "info": "尾差"}
-FACT_COLUMNS = ["#", "表", "行", "列", "数值", "单位", "页码", "核验"]
-TABLE_COLUMNS = ["#", "编码", "行", "列", "数值", "单位", "页码", "核验"]
+FACT_COLUMNS = ["#", "表", "行", "列", "数值", "单位", "核验", "页码"]
+TABLE_COLUMNS = ["#", "行", "列", "数值", "单位", "核验", "页码", "编码"]
+FACT_WIDTHS = ["40px", "48px", "22%", "30%", "80px", "56px", "96px", "72px"]
 FINDING_COLUMNS = ["#", "级别", "规则", "说明", "应为", "实为", "页码", "文件"]
 STREAM_STEPS = 24  # the answer text arrives in about this many pieces
 STREAM_PAUSE = 0.015  # seconds between pieces: visible as typing, under half a second in all
@@ -290,8 +291,8 @@ class App:
                 f.column or "",
                 str(f.value),
                 f.unit,
-                page_label(f.page),
                 STATUS_MARK.get(f.status, f.status),
+                page_label(f.page),
             ]
             for n, f in enumerate(facts)
         ]
@@ -369,13 +370,13 @@ class App:
             [
                 [
                     str(n),
-                    r["row_code"] or "",
                     r["row"] or "",
                     r["column"] or "",
                     r["value"],
                     r["unit"] or "",
-                    page_label(r["page"]),
                     STATUS_MARK.get(r["status"], r["status"]) if r["unit"] else "（文字）",
+                    page_label(r["page"]),
+                    r["row_code"] or "",
                 ]
                 for n, r in enumerate(rows)
             ],
@@ -555,11 +556,11 @@ def build(settings: Settings | None = None, engine_factory: EngineFactory | None
                         file_count="multiple", file_types=[".pdf"], label="上传 PDF", scale=2, height=110
                     )
                 upload_log = gr.Textbox(
-                    label="导入进度", lines=2, max_lines=8, interactive=False, elem_id="upload-log"
+                    label="导入进度", lines=2, max_lines=6, interactive=False, elem_id="upload-log"
                 )
                 with gr.Tabs():
                     with gr.Tab("问答", id="chat"):
-                        chatbot = gr.Chatbot(label="问答", height=340, elem_id="chatbot")
+                        chatbot = gr.Chatbot(label="问答", height=300, elem_id="chatbot")
                         with gr.Row():
                             question = gr.Textbox(
                                 placeholder="例如：“三公”经费支出决算是多少？",
@@ -570,13 +571,22 @@ def build(settings: Settings | None = None, engine_factory: EngineFactory | None
                             send = gr.Button("提问", variant="primary", scale=1)
                         links = gr.HTML("", js_on_load=CITATION_JS, elem_id="citations")
                         facts = gr.Dataframe(
-                            headers=FACT_COLUMNS, label="回答用到的数值", interactive=False, wrap=True
+                            headers=FACT_COLUMNS,
+                            label="回答用到的数值（点击一行查看页面）",
+                            interactive=False,
+                            wrap=True,
+                            column_widths=FACT_WIDTHS,
                         )
                     with gr.Tab("报表数据", id="tables"):
                         table = gr.Dropdown(choices=[], label="报表", elem_id="table")
                         table_status = gr.Markdown()
                         table_view = gr.Dataframe(
-                            headers=TABLE_COLUMNS, interactive=False, wrap=True, max_height=520
+                            headers=TABLE_COLUMNS,
+                            interactive=False,
+                            wrap=True,
+                            max_height=520,
+                            column_widths=FACT_WIDTHS,
+                            elem_id="table-view",
                         )
                     with gr.Tab("审核发现", id="findings"):
                         findings_summary = gr.Markdown()
@@ -591,23 +601,33 @@ def build(settings: Settings | None = None, engine_factory: EngineFactory | None
                     with gr.Tab("导出", id="export"):
                         export_button = gr.Button("生成下载文件")
                         export_note = gr.Markdown()
-                        export_view = gr.File(label="下载", file_count="multiple", interactive=False)
+                        export_view = gr.File(
+                            label="下载", file_count="multiple", interactive=False, elem_id="export-files"
+                        )
             with gr.Column(scale=4):
                 caption = gr.Markdown(
                     "点击引用、报表中的一行或一条审核发现，在这里查看页面。", elem_id="caption"
                 )
                 viewer = gr.Gallery(
-                    label="页面", columns=1, height=720, object_fit="contain", format="png", elem_id="viewer"
+                    label="页面",
+                    columns=1,
+                    height=760,
+                    object_fit="contain",
+                    format="png",
+                    preview=True,
+                    elem_id="viewer",
                 )
         citations = gr.State([])
         answer_facts = gr.State([])
         table_rows = gr.State([])
         finding_rows = gr.State([])
 
-        def upload(files: list[str], progress: gr.Progress = gr.Progress()) -> Iterator[tuple[str, Any]]:  # noqa: B008
-            yield from app.upload(files, progress)
+        def upload(files: list[str], progress: gr.Progress = gr.Progress()) -> Iterator[tuple[Any, ...]]:  # noqa: B008
+            for log, picker in app.upload(files, progress):
+                yield log, picker, gr.update()
+            yield gr.update(), gr.update(), None  # the files are in: the box is ready for the next ones
 
-        uploads.upload(upload, inputs=uploads, outputs=[upload_log, document])
+        uploads.upload(upload, inputs=uploads, outputs=[upload_log, document, uploads])
         for trigger in (question.submit, send.click):
             trigger(
                 app.chat,

@@ -303,5 +303,5 @@ def render_png(path: Path | str, page_number: int, boxes: list[BBox], zoom: floa
             rect = pymupdf.Rect(box) + (-2, -2, 2, 2)  # a little air so the outline does not cover the ink
             if page.rotation:  # reader boxes are in the rotated page's space, drawing is not
                 rect = rect * page.derotation_matrix
-            page.draw_rect(rect, color=HIGHLIGHT, fill=HIGHLIGHT, fill_opacity=0.12, width=1.8, overlay=True)
+            page.draw_rect(rect, color=HIGHLIGHT, fill=HIGHLIGHT, fill_opacity=0.12, width=2.4, overlay=True)
         return page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False).tobytes("png")
