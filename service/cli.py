@@ -89,6 +89,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="table view: also list residues within tolerance")
     p.set_defaults(func=cmd_check)
 
+    p = sub.add_parser("ask", help="问报告一个问题：回答带页码引用，数字来自核验过的数据")
+    p.add_argument("question", nargs="?", help="问题（中文）")
+    p.add_argument("--questions", type=Path, help="问题文件，每行一个（输出 JSON Lines，顺序不变）")
+    p.add_argument("--doc", help="document id or file name (default: all ingested reports)")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=cmd_ask)
+
     p = sub.add_parser("demo", help="导入自带的样例报告并运行一次检索（离线）")
     p.set_defaults(func=cmd_demo)
 
@@ -388,6 +395,12 @@ def _print_check(result: Any, report: Any, show_all: bool) -> None:
         for i in gaps:
             table.add_row(i.table_id, i.name, i.status, "、".join(map(str, i.pages)))
         console.print(table)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from service.qa import cli as ask_cli
+
+    return ask_cli.run(args.question, args.questions, args.doc, args.format, get_settings())
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

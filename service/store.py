@@ -26,6 +26,8 @@ def _code_version() -> str:
     digest = hashlib.sha256()
     for root in (_PACKAGE, _PACKAGE.parent / "schemas"):
         for path in sorted(root.rglob("*.py")):
+            if path.is_relative_to(_PACKAGE / "qa"):  # answers only read stored results
+                continue
             digest.update(str(path.relative_to(root)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
