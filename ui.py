@@ -46,7 +46,7 @@ STATUS_MARK = {
 LEVEL = {"error": "错误", "warning": "警告", "info": "尾差"}
 FACT_COLUMNS = ["#", "表", "行", "列", "数值", "单位", "核验", "页码"]
 TABLE_COLUMNS = ["#", "行", "列", "数值", "单位", "核验", "页码", "编码"]
-FACT_WIDTHS = ["40px", "48px", "22%", "30%", "80px", "56px", "96px", "72px"]
+FACT_WIDTHS: list[str | int] = ["40px", "48px", "22%", "30%", "80px", "56px", "96px", "72px"]
 FINDING_COLUMNS = ["#", "级别", "规则", "说明", "应为", "实为", "页码", "文件"]
 STREAM_STEPS = 24  # the answer text arrives in about this many pieces
 STREAM_PAUSE = 0.015  # seconds between pieces: visible as typing, under half a second in all
@@ -300,20 +300,24 @@ class App:
 
     # ------------------------------------------------------------ pages
 
-    def page_file(self, doc_id: str, page: int, boxes: Sequence[Sequence[float]]) -> Path:
-        png = pages.document_page(self.settings, doc_id, page, boxes)
-        key = abs(hash((doc_id, page, tuple(tuple(b) for b in boxes))))
+    def page_file(
+        self, doc_id: str, page: int, boxes: Sequence[Sequence[float]], quote: str | None = None
+    ) -> Path:
+        png = pages.document_page(self.settings, doc_id, page, boxes, quote=quote)
+        key = abs(hash((doc_id, page, tuple(tuple(b) for b in boxes), quote)))
         path = self.scratch / f"{doc_id}-p{page}-{key}.png"
         path.write_bytes(png)
         return path
 
-    def show_pages(self, doc_id: str, marks: list[tuple[int, list[Any], str]]) -> tuple[Any, str]:
+    def show_pages(
+        self, doc_id: str, marks: list[tuple[int, list[Any], str]], quote: str | None = None
+    ) -> tuple[Any, str]:
         """Gallery items for (page, boxes, caption) on one document, and a caption line; a page
-        that cannot be shown is said in the caption instead."""
+        that cannot be shown is said in the caption instead. A quote is boxed where no box is given."""
         items, problems = [], []
         for page, boxes, caption in marks:
             try:
-                items.append((str(self.page_file(doc_id, page, boxes)), caption))
+                items.append((str(self.page_file(doc_id, page, boxes, quote)), caption))
             except BudgetQAError as exc:
                 problems.append(str(exc))
         shown = "；".join(caption for _, caption in items)
@@ -326,7 +330,9 @@ class App:
         c = Citation.model_validate(citations[index])
         boxes = [c.bbox] if c.bbox else []
         caption = f"{c.doc} {page_label(c.page)}" + (f"：{c.quote}" if c.quote else "")
-        return self.show_pages(c.doc_id, [(c.page, boxes, caption)])
+        return self.show_pages(
+            c.doc_id, [(c.page, boxes, caption)], quote=c.quote
+        )  # a sentence: found by its text
 
     def show_answer_fact(
         self, row: Sequence[Any] | None, facts: list[dict[str, Any]] | None

@@ -53,16 +53,30 @@ def document_page(
     page: int,
     boxes: Sequence[Sequence[float]] = (),
     zoom: float = DEFAULT_ZOOM,
+    quote: str | None = None,
 ) -> bytes:
     """A page of an ingested document, from the file its registry entry names, checked to be the
-    same bytes that were ingested (else the boxes would land on someone else's numbers)."""
+    same bytes that were ingested (else the boxes would land on someone else's numbers). Without
+    boxes, a ``quote`` (a cited sentence) is found on the page and boxed line by line."""
     entry = Registry(settings.registry_path).entries.get(doc_id)
     if entry is None:
         raise NotFoundError(f"没有编号为 {doc_id} 的已导入文档；先导入该文件")
     if not 1 <= page <= entry.pages:
         raise PageError(f"{entry.file_name}: 没有第 {page} 页（共 {entry.pages} 页）")
     _require_same_file(entry)
+    if not boxes and quote:
+        boxes = quote_boxes(entry.path, page, quote)
     return render_page(entry.path, page, boxes, zoom)
+
+
+def quote_boxes(pdf_path: Path | str, page: int, quote: str) -> list[BBox]:
+    """The lines of ``page`` a quoted sentence is printed on ([] when it is not found there)."""
+    path = Path(pdf_path)
+    stat = path.stat()
+    try:
+        return list(_quote_boxes(str(path), stat.st_mtime_ns, stat.st_size, page, quote))
+    except IndexError:
+        raise PageError(f"{display_name(path.name)}: 没有第 {page} 页") from None
 
 
 def parse_highlight(text: str | None) -> list[BBox]:
@@ -108,3 +122,10 @@ def _render(path: str, mtime_ns: int, size: int, page: int, boxes: tuple[BBox, .
     if page < 1:
         raise IndexError(page)
     return pdf.render_png(path, page, list(boxes), zoom)
+
+
+@functools.lru_cache(maxsize=64)
+def _quote_boxes(path: str, mtime_ns: int, size: int, page: int, quote: str) -> tuple[BBox, ...]:
+    if page < 1:
+        raise IndexError(page)
+    return tuple(pdf.text_boxes(path, page, quote))

@@ -90,3 +90,23 @@ def test_document_page_checks_the_file_is_still_the_one_ingested(
     copy.unlink()
     with pytest.raises(pages.PageError, match="jiaozuo.pdf: 原文件不在了"):
         pages.document_page(settings, doc_id, 13)
+
+
+# jiaozuo page 17, a sentence over three lines, quoted as the engine quotes it (spaces optional)
+SENTENCE = "2021年度“三公”经费支出决算数与预算数存在差异的主要原因是贯彻中央八项规定精神，精简干部出国活动；"
+
+
+def test_a_quoted_sentence_is_found_and_boxed_line_by_line(
+    fixture_pdfs: dict[str, Path], tmp_path: Path
+) -> None:
+    path = fixture_pdfs["jiaozuo_2021_final"]
+    lines = pages.quote_boxes(path, 17, SENTENCE)
+    assert len(lines) == 2 and lines[0][1] < lines[1][1]  # starts at the end of one line, runs onto the next
+    assert pages.quote_boxes(path, 17, SENTENCE.replace("2021年度", "2021 年度 ")) == lines
+    assert pages.quote_boxes(path, 16, SENTENCE) == []  # not on that page
+    assert pages.quote_boxes(path, 17, "不在这一页上的句子") == []
+    settings = Settings(BUDGETQA_DATA_DIR=tmp_path / "data")
+    doc_id = pdf.file_id(path.read_bytes())
+    Registry(settings.registry_path).put(DocumentEntry(doc_id, path.name, str(path), 29, 0, 0, ""))
+    png = pages.document_page(settings, doc_id, 17, quote=SENTENCE)
+    assert all(red_pixels(png, box, pages.DEFAULT_ZOOM) > 50 for box in lines)

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from fake_engine import FactEngine
 from PIL import Image
-from test_pages import red_pixels
+from test_pages import red_count, red_pixels
 
 import ui
 from schemas.answer import CANNOT_ANSWER
@@ -215,3 +215,17 @@ def test_image_is_a_png_of_the_page(app: ui.App, shared_index: tuple) -> None:
     _, _, doc_ids = shared_index
     path = app.page_file(doc_ids["yangquan_2022_final"], 1, [])
     assert Image.open(path).format == "PNG"
+
+
+def test_the_real_engine_in_the_app_every_citation_opens_boxed(shared_index: tuple) -> None:
+    """service.qa.Engine behind the app: the answer streams in, and each citation — a table cell
+    with its box, or a sentence found on its page by its text — opens with red on the page."""
+    settings, _, doc_ids = shared_index
+    app = ui.App(settings)
+    final = list(app.chat("“三公”经费支出决算是多少？", doc_ids["jiaozuo_2021_final"], []))[-1]
+    text, citations = final[1][-1]["content"], final[4]
+    assert "22.32" in text and citations
+    for n, cited in enumerate(citations):
+        items, caption = app.show_citation(n, citations)
+        assert caption.startswith(f"jiaozuo_2021_final.pdf 第{cited['page']}页"), caption
+        assert red_count(Image.open(items[0][0])) > 100
