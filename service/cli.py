@@ -105,6 +105,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("ui", help="启动问答网页：上传报告、提问、查看引用页面（默认只监听本机）")
+    p.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)"
+    )
+    p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    p.set_defaults(func=cmd_ui)
     return parser
 
 
@@ -118,7 +125,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         err_console.print(
             f"[yellow]注意：[/yellow]监听 {args.host} 且未设置 BUDGETQA_API_KEY，任何能访问该地址的人都可调用 API"
         )
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    uvicorn.run(create_app(settings, with_ui=True), host=args.host, port=args.port, log_level="info")
     return 0
 
 
@@ -450,6 +457,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     files.write_text_atomic(out, review.to_html(results))
     console.print(f"核验报告：{out}（budgetqa check FILE 查看每一条问题及页码）")
     return code
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    import ui  # gradio loads only for this command
+
+    try:
+        ui.launch(args.host, args.port)
+    except OSError as exc:  # the port is taken or the address is not this machine's
+        err_console.print(f"[red]错误：[/red]无法在 {args.host}:{args.port} 上启动（{exc}），请换一个 --port")
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

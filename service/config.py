@@ -123,12 +123,13 @@ class Settings(BaseSettings):
         return self.data_dir / "reports"
 
     @property
-    def uploads_dir(self) -> Path:
-        return self.data_dir / "uploads"
-
-    @property
     def llm_cache_dir(self) -> Path:
         return self.data_dir / "llm_cache"
+
+    @property
+    def uploads_dir(self) -> Path:
+        """PDFs uploaded in the chat app or the API, kept so their pages can be shown later."""
+        return self.data_dir / "uploads"
 
 
 @lru_cache(maxsize=1)

@@ -289,3 +289,49 @@ def _ruled_tables(page: pymupdf.Page, lines: list[Line]) -> list[Table]:
 
 def _cell_text(text: str) -> str:
     return clean_text(text.replace("\n", "")).strip()
+
+
+HIGHLIGHT = (0.85, 0.0, 0.0)  # the red of a cited cell or sentence
+
+
+def render_png(path: Path | str, page_number: int, boxes: list[BBox], zoom: float = 1.5) -> bytes:
+    """One page as PNG with each box (PDF points, as the reader reports them) outlined in red.
+    The document is changed in memory only; the file is never written."""
+    with pymupdf.open(path) as pdf:
+        page = pdf[page_number - 1]
+        for box in boxes:
+            rect = pymupdf.Rect(box) + (-2, -2, 2, 2)  # a little air so the outline does not cover the ink
+            if page.rotation:  # reader boxes are in the rotated page's space, drawing is not
+                rect = rect * page.derotation_matrix
+            page.draw_rect(rect, color=HIGHLIGHT, fill=HIGHLIGHT, fill_opacity=0.12, width=2.4, overlay=True)
+        return page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False).tobytes("png")
+
+
+def text_boxes(path: Path | str, page_number: int, text: str) -> list[BBox]:
+    """Where ``text`` (a quoted sentence) is printed on a page: one box per line it runs over, or
+    [] when it is not found. Spaces are ignored on both sides, since extraction puts spaces between
+    Chinese and digits that the quote may or may not keep."""
+    wanted = "".join(clean_text(text).split())
+    if not wanted:
+        return []
+    with pymupdf.open(path) as pdf:
+        page = pdf[page_number - 1]
+        chars: list[tuple[str, BBox, int]] = []  # (character, box, line number)
+        raw = page.get_text("rawdict", flags=pymupdf.TEXTFLAGS_TEXT)
+        lines = (line for block in raw["blocks"] for line in block.get("lines", []))
+        for n, line in enumerate(lines):
+            for span in line["spans"]:
+                for ch in span["chars"]:
+                    c = clean_text(ch["c"])
+                    if c.strip():
+                        chars.append((c, rounded(ch["bbox"]), n))
+    printed = "".join(c for c, _, _ in chars)
+    # a quote that runs onto the next page is found by its start here (or its end, on that page)
+    for part in (wanted, wanted[:24], wanted[-24:]) if len(wanted) > 24 else (wanted,):
+        start = printed.find(part)
+        if start >= 0:
+            by_line: dict[int, list[BBox]] = {}
+            for _, box, n in chars[start : start + len(part)]:
+                by_line.setdefault(n, []).append(box)
+            return [rounded(union(boxes)) for boxes in by_line.values()]
+    return []

@@ -63,6 +63,16 @@ def test_upload_fetch_delete(tmp_path: Path) -> None:
         assert csv_text.headers["content-type"].startswith("text/csv")
         assert len(csv_text.text.strip().splitlines()) == len(facts) + 1
 
+        box = ",".join(str(v) for v in facts[0]["bbox"])
+        image = client.get(f"/v1/documents/{doc_id}/pages/{facts[0]['page']}.png", params={"highlight": box})
+        assert image.status_code == 200 and image.headers["content-type"] == "image/png"
+        assert image.content.startswith(b"\x89PNG")
+        plain = client.get(f"/v1/documents/{doc_id}/pages/{facts[0]['page']}.png").content
+        assert plain != image.content  # the box is drawn
+        assert client.get(f"/v1/documents/{doc_id}/pages/999.png").status_code == 404
+        bad = client.get(f"/v1/documents/{doc_id}/pages/1.png", params={"highlight": "1,2,3"})
+        assert bad.status_code == 422 and bad.json()["problem"] == "bad_highlight"
+
         check = CheckResult.model_validate(client.get(f"/v1/documents/{doc_id}/findings").json())
         assert check.doc_id == doc_id and check.inventory
         html = client.get(f"/v1/documents/{doc_id}/report.html")
@@ -189,6 +199,8 @@ def test_real_server(tmp_path: Path) -> None:
             time.sleep(0.3)
         findings = httpx.get(f"{base}/v1/documents/{doc_id}/findings").json()
         assert findings["doc_id"] == doc_id
+        page = httpx.get(f"{base}/ui/")
+        assert page.status_code == 200 and "<html" in page.text.lower()  # the chat app is mounted
 
         sent = 0
 

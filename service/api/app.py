@@ -46,12 +46,15 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         401: "API key missing or wrong",
         404: "no such document or page",
         413: "request too large",
+        409: "the ingested file moved or changed since",
         422: "invalid request",
     }.items()
 }
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, with_ui: bool = False) -> FastAPI:
+    """The API; ``with_ui`` mounts the chat app at /ui (``budgetqa serve`` does; tests of the API
+    alone leave Gradio unloaded)."""
     settings = settings or get_settings()
     docs = Documents(settings)
 
@@ -73,7 +76,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(_router(settings, docs))
     _health(app, settings)
     app.add_middleware(BodyLimit, limit=int(settings.max_upload_mb * 1024 * 1024))
+    if with_ui:
+        _mount_ui(app, settings)
     return app
+
+
+def _mount_ui(app: FastAPI, settings: Settings) -> None:
+    import gradio as gr
+
+    import ui
+
+    key = settings.api_key.get_secret_value() if settings.api_key else None
+    gr.mount_gradio_app(
+        app,
+        ui.build(settings),
+        path="/ui",
+        css=ui.CSS,
+        show_error=False,
+        max_file_size=f"{settings.max_file_mb:g}mb",
+        # with an API key set, the app asks for it too (user name budgetqa), so /ui is no way around it
+        auth=("budgetqa", key) if key else None,
+    )
 
 
 def _handlers(app: FastAPI) -> None:
@@ -228,6 +251,41 @@ def _router(settings: Settings, docs: Documents) -> APIRouter:
     def report_html(doc_id: str) -> HTMLResponse:
         stored = analysis(doc_id)
         return HTMLResponse(review.to_html([(stored.check, stored.report)]))
+
+    @router.get(
+        "/documents/{doc_id}/pages/{page}.png",
+        tags=["documents"],
+        response_class=Response,
+        responses={200: {"content": {"image/png": {}}, "description": "the page, boxes outlined in red"}},
+    )
+    def page_image(
+        doc_id: str,
+        page: int,
+        highlight: Annotated[
+            str | None, Query(max_length=2000, description="boxes to outline: x0,y0,x1,y1[;x0,y0,x1,y1…]")
+        ] = None,
+        zoom: Annotated[float, Query(gt=0, le=4)] = 1.5,
+    ) -> Response:
+        """A page rendered as PNG with the given boxes (PDF points, as facts and citations carry
+        them) outlined, from the file that was ingested."""
+        from service import pages
+
+        found = docs.status(doc_id)
+        if found is None or found.state != "ready":
+            raise ApiError(404, "未找到", f"没有编号为 {doc_id} 的已导入文档", "not_found")
+        if not 1 <= page <= (found.pages or 0):
+            raise ApiError(
+                404, "没有这一页", f"{found.file_name}: 没有第 {page} 页（共 {found.pages} 页）", "no_page"
+            )
+        try:
+            boxes = pages.parse_highlight(highlight)
+        except pages.PageError as exc:
+            raise ApiError(422, "highlight 无效", str(exc), "bad_highlight") from None
+        try:
+            png = pages.document_page(settings, doc_id, page, boxes, zoom)
+        except pages.PageError as exc:  # the file moved or changed since ingest
+            raise ApiError(409, "无法显示页面", str(exc), "page_unavailable") from None
+        return Response(png, media_type="image/png")
 
     @router.post("/search", response_model=list[SearchHit], tags=["answers"])
     def search(body: SearchRequest) -> list[SearchHit]:
