@@ -21,6 +21,7 @@ def cli(args: argparse.Namespace, console: Console, err_console: Console) -> int
     """`budgetqa batch`: run the job, print the summary; exit 1 when some file failed."""
     from service.batch import job, progress
     from service.config import get_settings
+    from service.errors import display_name
 
     settings = get_settings()
     inputs = expand_globs(args.inputs)
@@ -35,9 +36,11 @@ def cli(args: argparse.Namespace, console: Console, err_console: Console) -> int
         retry_failed=args.retry_failed,
         observer=progress.BarObserver(err_console),
     )
+    for path in result.missing:
+        err_console.print(f"[red]✗[/red] {display_name(path)}: 文件不存在，已跳过（missing）")
     console.print(progress.summary(result, settings))
     console.print(f"输出：{args.output}（status.csv、facts.parquet、budgetqa.duckdb、report.xlsx、tables/）")
-    return 1 if result.built.files_failed else 0
+    return 1 if result.built.files_failed or result.missing else 0
 
 
 def expand_globs(inputs: list[str]) -> list[Path]:

@@ -20,7 +20,7 @@ from typing import Any, Literal, Protocol
 from service import pipeline
 from service.batch import outputs
 from service.batch.ledger import Ledger, Stored, file_hash
-from service.batch.task import FileResult, as_json
+from service.batch.task import FileResult, done
 from service.config import Settings
 from service.errors import BudgetQAError
 from service.pipeline import LLMMode
@@ -58,6 +58,7 @@ class JobResult:
     computed: int  # distinct contents read this run
     reused: int  # files served from the ledger or the report store
     engine: str
+    missing: list[str]  # inputs that do not exist (not in the ledger)
 
 
 def make_engine(
@@ -90,7 +91,9 @@ def run(
 ) -> JobResult:
     started = time.monotonic()
     offline = not pipeline.uses_llm(settings, llm)  # ``always`` without a key stops here, before any work
-    paths = [os.path.abspath(p) for p in pipeline.expand(inputs) if os.path.isfile(p)]
+    found = [os.path.abspath(p) for p in pipeline.expand(inputs)]
+    missing = [p for p in found if not os.path.lexists(p)]  # a dangling link is kept: its reader says why
+    paths = [p for p in found if os.path.lexists(p)]
     if not paths:
         raise BudgetQAError("没有找到 PDF 文件：请给出 PDF 文件、含 PDF 的文件夹或通配符")
     key_of = {p: result_key(_digest(p), offline, llm) for p in paths}
@@ -119,7 +122,7 @@ def run(
         if observer is not None:
             observer.rebuilding()
         built = outputs.rebuild(ledger, outdir)
-    return JobResult(built, time.monotonic() - started, computed, reused, engine)
+    return JobResult(built, time.monotonic() - started, computed, reused, engine, missing)
 
 
 def _digest(path: str) -> str:
@@ -144,17 +147,7 @@ def _serve_known(
         if ledger.has_result(key):
             ledger.attach(paths, key, 0.0)
         elif offline and (analysis := store.load(key[:16])) is not None:
-            run = analysis.report.meta.llm
-            result = FileResult(
-                True,
-                0.0,
-                as_json(analysis),
-                analysis.report.meta.doc_id,
-                analysis.report.meta.page_count,
-                run.input_tokens if run else 0,
-                run.output_tokens if run else 0,
-            )
-            ledger.finish(paths, _stored(key, result))
+            ledger.finish(paths, _stored(key, done(analysis, 0.0)))
         else:
             continue
         served += len(paths)
@@ -171,6 +164,8 @@ def _stored(key: str, result: FileResult) -> Stored:
         result.output_tokens,
         result.seconds,
         result.analysis_json,
+        result.summary,
+        result.tables,
     )
 
 

@@ -16,7 +16,7 @@ import sqlite3
 import time
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from service.errors import display_name
@@ -48,7 +48,14 @@ CREATE TABLE IF NOT EXISTS results (
     input_tokens INTEGER NOT NULL DEFAULT 0,
     output_tokens INTEGER NOT NULL DEFAULT 0,
     seconds REAL NOT NULL,
-    data BLOB NOT NULL
+    summary TEXT NOT NULL,  -- JSON: the document's part of its status row
+    data BLOB NOT NULL  -- zlib JSON of the Analysis (report and check): the whole result
+);
+CREATE TABLE IF NOT EXISTS result_rows (  -- the result's rows of each output table, Arrow IPC
+    key TEXT NOT NULL,
+    tbl TEXT NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (key, tbl)
 );
 """
 
@@ -79,6 +86,8 @@ class Stored:
     output_tokens: int
     seconds: float
     json: str
+    summary: str = "{}"
+    tables: dict[str, bytes] = field(default_factory=dict)
 
 
 def file_hash(path: Path) -> str:
@@ -189,8 +198,9 @@ class Ledger:
         """The result and the files' done state in one transaction."""
         with self._tx() as db:
             db.execute(
-                "INSERT OR REPLACE INTO results (key, doc_id, pages, input_tokens, output_tokens, seconds, data)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO results"
+                " (key, doc_id, pages, input_tokens, output_tokens, seconds, summary, data)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     stored.key,
                     stored.doc_id,
@@ -198,8 +208,14 @@ class Ledger:
                     stored.input_tokens,
                     stored.output_tokens,
                     stored.seconds,
+                    stored.summary,
                     zlib.compress(stored.json.encode("utf-8"), 6),
                 ),
+            )
+            db.execute("DELETE FROM result_rows WHERE key = ?", (stored.key,))
+            db.executemany(
+                "INSERT INTO result_rows (key, tbl, data) VALUES (?, ?, ?)",
+                [(stored.key, name, data) for name, data in stored.tables.items()],
             )
             now = time.time()
             db.executemany(
@@ -246,17 +262,33 @@ class Ledger:
     def has_result(self, key: str) -> bool:
         return self.db.execute("SELECT 1 FROM results WHERE key = ?", (key,)).fetchone() is not None
 
+    def table_rows(self, table: str) -> Iterator[tuple[str, str, bytes]]:
+        """(path, name, Arrow IPC rows) of one output table for every done file, in path order."""
+        cursor = self.db.execute(
+            "SELECT f.path, f.name, r.data FROM files f JOIN result_rows r"
+            " ON r.key = f.result_key AND r.tbl = ? WHERE f.state = 'done' ORDER BY f.path",
+            (table,),
+        )
+        for path, name, data in cursor:
+            yield os.fsdecode(path), name, data
+
+    def summaries(self) -> dict[str, tuple[str, int, int]]:
+        """Each result's status summary (JSON) and its LLM tokens, by key."""
+        rows = self.db.execute("SELECT key, summary, input_tokens, output_tokens FROM results")
+        return {key: (summary, tokens_in, tokens_out) for key, summary, tokens_in, tokens_out in rows}
+
     def result(self, key: str) -> Stored | None:
         row = self.db.execute(
-            "SELECT key, doc_id, pages, input_tokens, output_tokens, seconds, data FROM results WHERE key = ?",
+            "SELECT key, doc_id, pages, input_tokens, output_tokens, seconds, summary, data"
+            " FROM results WHERE key = ?",
             (key,),
         ).fetchone()
         if row is None:
             return None
-        key, doc_id, pages, tokens_in, tokens_out, seconds, data = row
-        return Stored(
-            key, doc_id, pages, tokens_in, tokens_out, seconds, zlib.decompress(data).decode("utf-8")
-        )
+        key, doc_id, pages, tokens_in, tokens_out, seconds, summary, data = row
+        text = zlib.decompress(data).decode("utf-8")
+        tables = dict(self.db.execute("SELECT tbl, data FROM result_rows WHERE key = ?", (key,)).fetchall())
+        return Stored(key, doc_id, pages, tokens_in, tokens_out, seconds, text, summary, tables)
 
 
 def _size(path: Path | str) -> int:

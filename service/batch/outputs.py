@@ -1,37 +1,39 @@
 """The batch outputs, rebuilt from the ledger alone (the only pyarrow and duckdb importer).
 
-Everything is written into a staging folder inside OUTDIR and then renamed into place file by file,
-so a killed job never leaves a half-written file under a final name: each output is either the
-previous complete one or the new complete one. Rows are streamed per document into Parquet and
-CSV writers (a province of reports never sits in memory at once), DuckDB then loads the Parquet
-files, and report.xlsx gets the sheets a reviewer opens first.
+Each finished document's rows are encoded once, when it finishes (``encode``: Arrow IPC per table,
+stored in the ledger beside its Analysis JSON), so a rebuild never re-parses a report: it streams
+each table's rows file by file (adding the file's name and path) into Parquet, loads the Parquet
+files into DuckDB, writes the CSVs from DuckDB and report.xlsx from DuckDB queries.
+
+Everything is written into a staging folder inside OUTDIR and renamed into place file by file, so a
+killed job never leaves a half-written file under a final name: each output is either the previous
+complete one or the new complete one.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import json
 import os
 import shutil
 import tempfile
-from collections import Counter, OrderedDict
+import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from schemas.findings import CheckResult
-from schemas.report import Report
 from service.batch import tables
 from service.batch.ledger import Ledger
+from service.errors import display_name
 from service.store import Analysis
 
-FLUSH_ROWS = 20_000
-XLSX_MAX_ROWS = 1_000_000  # Excel's sheet holds 1,048,576 rows; the full tables are in DuckDB/Parquet
+ROW_GROUP = 50_000
+XLSX_MAX_ROWS = 1_000_000  # an Excel sheet holds 1,048,576 rows; the full tables are in DuckDB/Parquet
 ARROW = {
     "str": pa.string(),
     "int": pa.int64(),
@@ -42,6 +44,7 @@ ARROW = {
     "bbox": pa.list_(pa.float64()),
 }
 TOP_LEVEL = {"status", "facts"}  # the rest go under tables/
+CONTENT = [spec for spec in tables.ALL if spec.name != "status"]
 
 
 @dataclass
@@ -59,68 +62,36 @@ class Built:
     output_tokens: int = 0
 
 
-def schema(spec: tables.Spec) -> pa.Schema:
-    return pa.schema([(name, ARROW[kind]) for name, kind in spec.columns])
+def schema(columns: tuple[tuple[str, tables.Kind], ...]) -> pa.Schema:
+    return pa.schema([(name, ARROW[kind]) for name, kind in columns])
 
 
-class _TableWriter:
-    """One table: a Parquet file and a CSV file, written in batches."""
-
-    def __init__(self, spec: tables.Spec, folder: Path) -> None:
-        self.spec = spec
-        self.schema = schema(spec)
-        self.parquet_path = folder / f"{spec.name}.parquet"
-        self.csv_path = folder / f"{spec.name}.csv"
-        self._parquet = pq.ParquetWriter(self.parquet_path, self.schema)
-        self._csv_file: IO[str] = open(self.csv_path, "w", encoding="utf-8", newline="")  # noqa: SIM115
-        self._csv = csv.writer(self._csv_file)
-        self._csv.writerow(spec.names)
-        self._buffer: list[dict[str, Any]] = []
-        self.count = 0
-
-    def add(self, row: dict[str, Any]) -> None:
-        self._buffer.append(row)
-        if len(self._buffer) >= FLUSH_ROWS:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self._buffer:
-            return
-        self._parquet.write_table(pa.Table.from_pylist(self._buffer, schema=self.schema))
-        names = self.spec.names
-        self._csv.writerows([tables.cell(r.get(n)) for n in names] for r in self._buffer)
-        self.count += len(self._buffer)
-        self._buffer.clear()
-
-    def close(self) -> None:
-        self.flush()
-        self._parquet.close()
-        self._csv_file.flush()
-        os.fsync(self._csv_file.fileno())
-        self._csv_file.close()
+# ---------------------------------------------------------------- one document, when it finishes
 
 
-class _Results:
-    """Parsed results by key, a few at a time: identical copies share one parse."""
+def encode(analysis: Analysis) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """The document's rows of every output table (Arrow IPC, zlib) and its status summary."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for name, row in tables.rows(analysis):
+        grouped.setdefault(name, []).append(row)
+    encoded = {}
+    for spec in CONTENT:
+        rows = grouped.get(spec.name)
+        if rows:
+            table = pa.Table.from_pylist(rows, schema=schema(spec.content_columns))
+            sink = pa.BufferOutputStream()
+            with pa.ipc.new_stream(sink, table.schema) as writer:
+                writer.write_table(table)
+            # zlib over plain IPC: Arrow's own per-buffer codecs decode several times slower here
+            encoded[spec.name] = zlib.compress(sink.getvalue().to_pybytes(), 1)
+    return encoded, tables.summary(analysis, len(grouped.get("facts", [])))
 
-    def __init__(self, ledger: Ledger, size: int = 16) -> None:
-        self.ledger = ledger
-        self.size = size
-        self._cache: OrderedDict[str, tuple[Analysis, int, int]] = OrderedDict()
 
-    def get(self, key: str) -> tuple[Analysis, int, int] | None:
-        if key in self._cache:
-            self._cache.move_to_end(key)
-            return self._cache[key]
-        stored = self.ledger.result(key)
-        if stored is None:
-            return None
-        raw = json.loads(stored.json)
-        analysis = Analysis(Report.model_validate(raw["report"]), CheckResult.model_validate(raw["check"]))
-        self._cache[key] = (analysis, stored.input_tokens, stored.output_tokens)
-        if len(self._cache) > self.size:
-            self._cache.popitem(last=False)
-        return self._cache[key]
+def _decode(data: bytes) -> pa.Table:
+    return pa.ipc.open_stream(pa.py_buffer(zlib.decompress(data))).read_all()
+
+
+# ---------------------------------------------------------------- the whole dataset
 
 
 def rebuild(ledger: Ledger, outdir: Path) -> Built:
@@ -141,95 +112,140 @@ def clean_staging(outdir: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _folder(staging: Path, name: str) -> Path:
+    return staging if name in TOP_LEVEL else staging / "tables"
+
+
 def _write_all(ledger: Ledger, staging: Path) -> Built:
     (staging / "tables").mkdir()
-    writers = {
-        spec.name: _TableWriter(spec, staging if spec.name in TOP_LEVEL else staging / "tables")
-        for spec in tables.ALL
-    }
     built = Built()
-    results = _Results(ledger)
-    sheets: dict[str, list[dict[str, Any]]] = {"sangong": [], "findings": [], "inventory": []}
-    sangong = {tables.TIDY[tid].name for tid in tables.SANGONG}
-    for entry in ledger.entries():
-        found = results.get(entry.result_key) if entry.state == "done" and entry.result_key else None
-        if found is None:
-            if entry.state in ("pending", "running"):
-                continue  # not finished yet: it appears once it is
-            built.files_failed += 1
-            built.failed_by_reason[entry.reason or "failed"] += 1
-            writers["status"].add(
-                tables.failed_row(
-                    entry.name, entry.path, entry.reason, entry.message, entry.seconds, entry.attempts
-                )
-            )
-            continue
-        analysis, tokens_in, tokens_out = found
-        facts = 0
-        for name, row in tables.rows(analysis, entry.name, entry.path):
-            writers[name].add(row)
-            facts += name == "facts"
-            if name in sangong:
-                sheets["sangong"].append(row)
-            elif name == "findings" and row["outcome"] == "FAIL":
-                sheets["findings"].append(row)
-            elif name == "inventory" and row["status"] != "present":
-                sheets["inventory"].append(row)
-        for f in analysis.check.findings:
-            if f.outcome == "FAIL":
-                built.findings[f.severity] += 1
-            elif f.outcome == "PASS_RESIDUE":
-                built.findings["residue"] += 1
-        writers["status"].add(
-            tables.status_row(analysis, entry.name, entry.path, facts, entry.seconds, entry.attempts)
+    _write_status(ledger, staging / "status.parquet", built)
+    for spec in CONTENT:
+        built.rows[spec.name] = _write_table(
+            ledger, spec, _folder(staging, spec.name) / f"{spec.name}.parquet"
         )
-        built.files_done += 1
-        built.pages += analysis.report.meta.page_count
-        built.facts += facts
-        built.input_tokens += tokens_in
-        built.output_tokens += tokens_out
-    for name, writer in writers.items():
-        writer.close()
-        built.rows[name] = writer.count
-    _duckdb(writers, staging / "budgetqa.duckdb")
-    _xlsx(staging / "report.xlsx", writers["status"], sheets, built)
+    built.facts = built.rows["facts"]
+    db = staging / "budgetqa.duckdb"
+    _duckdb(staging, db)
+    _xlsx(db, staging / "report.xlsx", built)
     return built
 
 
-def _duckdb(writers: dict[str, _TableWriter], target: Path) -> None:
+def _write_status(ledger: Ledger, target: Path, built: Built) -> None:
+    summaries = ledger.summaries()
+    rows = []
+    for entry in ledger.entries():
+        path = display_name(entry.path)  # a name that is not UTF-8 escaped, as every output shows it
+        row: dict[str, Any] = {
+            "file": entry.name,
+            "path": path,
+            "seconds": entry.seconds,
+            "attempts": entry.attempts,
+        }
+        if entry.state == "done" and entry.result_key in summaries:
+            text, tokens_in, tokens_out = summaries[entry.result_key]
+            summary = json.loads(text)
+            row.update(summary, status="done")
+            built.files_done += 1
+            built.pages += summary["pages"]
+            built.findings.update(
+                error=summary["errors"], warning=summary["warnings"], residue=summary["residues"]
+            )
+            built.input_tokens += tokens_in
+            built.output_tokens += tokens_out
+        elif entry.state == "failed":
+            row.update(status="failed", reason=entry.reason, message=entry.message)
+            built.files_failed += 1
+            built.failed_by_reason[entry.reason or "failed"] += 1
+        else:
+            continue  # not finished yet: it appears once it is
+        rows.append(row)
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema(tables.STATUS.columns)), target)
+    built.rows["status"] = len(rows)
+
+
+def _write_table(ledger: Ledger, spec: tables.Spec, target: Path) -> int:
+    """One table: each done file's rows with its name and path in front, in path order."""
+    full = schema(spec.columns)
+    count = 0
+    pending: list[pa.Table] = []
+    pending_rows = 0
+    with pq.ParquetWriter(target, full) as writer:
+        for path, name, data in ledger.table_rows(spec.name):
+            part = _decode(data)
+            n = part.num_rows
+            part = part.add_column(0, "path", pa.array([display_name(path)] * n, pa.string()))
+            part = part.add_column(0, "file", pa.array([name] * n, pa.string()))
+            pending.append(part.select(full.names).cast(full))
+            pending_rows += n
+            if pending_rows >= ROW_GROUP:
+                writer.write_table(pa.concat_tables(pending))
+                count += pending_rows
+                pending, pending_rows = [], 0
+        if pending:
+            writer.write_table(pa.concat_tables(pending))
+            count += pending_rows
+        if not count:
+            writer.write_table(full.empty_table())
+    return count
+
+
+def _duckdb(staging: Path, target: Path) -> None:
+    """Every table into DuckDB from its Parquet file (types kept: DECIMAL money), a ``sangong``
+    view over both 三公 tables, then the CSVs written by DuckDB."""
     con = duckdb.connect(str(target))
     try:
-        for name, writer in writers.items():
-            con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet(?)", [str(writer.parquet_path)])
+        for spec in tables.ALL:
+            source = _folder(staging, spec.name) / f"{spec.name}.parquet"
+            con.execute(f"CREATE TABLE {spec.name} AS SELECT * FROM read_parquet(?)", [str(source)])
         union = " UNION ALL ".join(f"SELECT * FROM {tables.TIDY[tid].name}" for tid in tables.SANGONG)
         con.execute(f"CREATE VIEW sangong AS {union}")
+        for spec in tables.ALL:
+            csv_path = _folder(staging, spec.name) / f"{spec.name}.csv"
+            con.execute(f"COPY {spec.name} TO '{_quoted(csv_path)}' (HEADER, DELIMITER ',')")
         con.execute("CHECKPOINT")
     finally:
         con.close()
 
 
-def _xlsx(target: Path, status: _TableWriter, sheets: dict[str, list[dict[str, Any]]], built: Built) -> None:
+def _quoted(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+SHEETS = {
+    "status": "SELECT * FROM status ORDER BY path",
+    "sangong": "SELECT * FROM sangong ORDER BY path, table_id",
+    "findings": "SELECT * FROM findings WHERE outcome = 'FAIL' ORDER BY path, severity, rule_id",
+    "inventory": "SELECT * FROM inventory WHERE status <> 'present' ORDER BY path, table_id",
+}
+
+
+def _xlsx(db: Path, target: Path, built: Built) -> None:
+    """The sheets a reviewer opens first: summary, status, 三公, failed checks, missing tables."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    summary = book.create_sheet("summary")
+    sheet = book.create_sheet("summary")
     for label, value in summary_lines(built):
-        summary.append([label, value])
-    status_rows = pq.read_table(status.parquet_path).to_pylist()
-    _sheet(book, "status", tables.STATUS.names, status_rows)
-    _sheet(book, "sangong", [c for c, _ in tables.SANGONG_COLUMNS], sheets["sangong"])
-    _sheet(book, "findings", tables.FINDINGS.names, sheets["findings"])
-    _sheet(book, "inventory", tables.INVENTORY.names, sheets["inventory"])
+        sheet.append([label, value])
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        for title, query in SHEETS.items():
+            result = con.execute(query)
+            sheet = book.create_sheet(title)
+            sheet.append([d[0] for d in result.description])
+            rows = result.fetchmany(XLSX_MAX_ROWS)
+            for row in rows:
+                sheet.append([_cell(v) for v in row])
+            if len(rows) == XLSX_MAX_ROWS:
+                sheet.append(["… more rows in budgetqa.duckdb"])
+    finally:
+        con.close()
     book.save(target)
 
 
-def _sheet(book: Any, title: str, names: list[str], rows: list[dict[str, Any]]) -> None:
-    sheet = book.create_sheet(title)
-    sheet.append(names)
-    for row in rows[:XLSX_MAX_ROWS]:
-        sheet.append([tables.cell(row.get(n)) for n in names])
-    if len(rows) > XLSX_MAX_ROWS:
-        sheet.append([f"… {len(rows) - XLSX_MAX_ROWS} more rows in budgetqa.duckdb"])
+def _cell(value: Any) -> Any:
+    return json.dumps(value) if isinstance(value, list) else value
 
 
 def summary_lines(built: Built) -> list[tuple[str, Any]]:

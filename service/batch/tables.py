@@ -11,7 +11,6 @@ inventory. Money is Decimal throughout; a value a column's scale cannot hold exa
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -42,10 +41,15 @@ class Spec:
     def names(self) -> list[str]:
         return [c for c, _ in self.columns]
 
+    @property
+    def content_columns(self) -> tuple[tuple[str, Kind], ...]:
+        """The columns that depend on the document's content only (not on its file name)."""
+        return tuple(c for c in self.columns if c not in FILE)
 
+
+FILE: tuple[tuple[str, Kind], ...] = (("file", "str"), ("path", "str"))  # added per file when built
 DOC: tuple[tuple[str, Kind], ...] = (
-    ("file", "str"),
-    ("path", "str"),
+    *FILE,
     ("doc_id", "str"),
     ("department", "str"),
     ("year", "int"),
@@ -70,6 +74,7 @@ STATUS = Spec(
         ("path", "str"),
         ("message", "str"),
         ("attempts", "int"),
+        ("residues", "int"),
         ("file_warnings", "str"),
     ),
     "每个文件的处理结果",
@@ -219,6 +224,11 @@ def _fact_columns(model: type[BaseModel]) -> list[tuple[str, str]]:
     return out
 
 
+def _plain_name(field: str) -> str:
+    """A row field's column: B11's project ``kind`` is not the report's kind (预算/决算)."""
+    return f"row_{field}" if field in {name for name, _ in DOC} else field
+
+
 def _plain_columns(model: type[BaseModel]) -> list[str]:
     return [n for n, info in model.model_fields.items() if not _is_fact(info.annotation)]
 
@@ -226,7 +236,7 @@ def _plain_columns(model: type[BaseModel]) -> list[str]:
 def _tidy_spec(table_id: str) -> Spec:
     model = _row_model(table_id)
     cols: list[tuple[str, Kind]] = [*DOC, ("table_unit", "str")]
-    cols += [(n, "int" if n == "page" else "str") for n in _plain_columns(model)]
+    cols += [(_plain_name(n), "int" if n == "page" else "str") for n in _plain_columns(model)]
     for _, stem in _fact_columns(model):
         if table_id in MIXED_UNITS:
             cols += [(stem, "num"), (f"{stem}_单位", "str")]
@@ -271,11 +281,9 @@ def worst(facts: list[Fact | None]) -> str | None:
     return next((s for s in STATUS_ORDER if s in found), None)
 
 
-def doc_columns(report: Report, file: str, path: str) -> dict[str, Any]:
+def doc_columns(report: Report) -> dict[str, Any]:
     m = report.meta
     return {
-        "file": file,
-        "path": path,
         "doc_id": m.doc_id,
         "department": m.department,
         "year": m.year,
@@ -286,10 +294,11 @@ def doc_columns(report: Report, file: str, path: str) -> dict[str, Any]:
 # ---------------------------------------------------------------- rows
 
 
-def rows(analysis: Analysis, file: str, path: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every row this document contributes, as (table name, row)."""
+def rows(analysis: Analysis) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every row this document contributes, as (table name, row), without the file columns (the
+    same content under several names is one set of rows)."""
     report, check = analysis.report, analysis.check
-    doc = doc_columns(report, file, path)
+    doc = doc_columns(report)
     for r in export.fact_rows(report):
         yield FACTS.name, _fact_row(doc, r)
     for table in report.tables.present():
@@ -324,42 +333,24 @@ def rows(analysis: Analysis, file: str, path: str) -> Iterator[tuple[str, dict[s
         )
 
 
-def status_row(
-    analysis: Analysis, file: str, path: str, facts: int, seconds: float | None, attempts: int
-) -> dict[str, Any]:
+def summary(analysis: Analysis, facts: int) -> dict[str, Any]:
+    """The document's part of its status.csv row (the file columns are added per file)."""
     report = analysis.report
     counts = review.summary(analysis.check)
+    residues = sum(f.outcome == "PASS_RESIDUE" for f in analysis.check.findings)
     return {
-        **doc_columns(report, file, path),
-        "status": "done",
-        "reason": None,
+        **doc_columns(report),
         "pages": report.meta.page_count,
         "facts": facts,
         "errors": counts["errors"],
         "warnings": counts["warnings"],
-        "seconds": seconds,
-        "message": None,
-        "attempts": attempts,
+        "residues": residues,
         "file_warnings": "；".join(report.meta.warnings) or None,
     }
 
 
-def failed_row(
-    file: str, path: str, reason: str | None, message: str | None, seconds: float | None, attempts: int
-) -> dict[str, Any]:
-    return {
-        "file": file,
-        "path": path,
-        "status": "failed",
-        "reason": reason,
-        "message": message,
-        "seconds": seconds,
-        "attempts": attempts,
-    }
-
-
 def _fact_row(doc: dict[str, Any], r: dict[str, Any]) -> dict[str, Any]:
-    row = {k: r.get(k) for k in FACTS.names if k not in doc}
+    row = {k: r.get(k) for k in FACTS.names if k not in doc and k not in ("file", "path")}
     row.update(doc)
     row["number"] = fit(r.get("number"), "num")
     row["value_yuan"] = fit(Decimal(r["value_yuan"]), "yuan") if r.get("value_yuan") is not None else None
@@ -388,7 +379,7 @@ def _tidy(doc: dict[str, Any], table: Any) -> Iterator[dict[str, Any]]:
     for item in table.rows:
         row = {**doc, "table_unit": table.unit}
         for name in _plain_columns(model):
-            row[name] = getattr(item, name)
+            row[_plain_name(name)] = getattr(item, name)
         facts = [getattr(item, name) for name, _ in fact_cols]
         for (_, stem), fact in zip(fact_cols, facts, strict=True):
             if table.table_id in MIXED_UNITS:
@@ -432,12 +423,3 @@ def _indicator_row(doc: dict[str, Any], table_id: str, subject: str | None, ind:
     row["page"] = ind.page
     row["status"] = worst([ind.weight, ind.score])
     return row
-
-
-def cell(value: Any) -> Any:
-    """A value as a CSV / Excel cell: Decimals in plain notation, boxes as JSON."""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, list | tuple):
-        return json.dumps(list(value))
-    return value

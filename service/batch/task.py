@@ -8,8 +8,9 @@ too_slow / too_big); an LLM-assisted file runs in-process, as ``budgetqa extract
 
 from __future__ import annotations
 
+import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from service import pipeline
@@ -34,6 +35,8 @@ class FileResult:
     reason: str = ""  # a problem code: encrypted, scanned, too_slow, too_big, crashed …
     message: str = ""  # what went wrong and what to do, without the file name
     hint: str = ""
+    summary: str = "{}"  # JSON: the document's part of its status row
+    tables: dict[str, bytes] = field(default_factory=dict)  # its rows of each output table (Arrow IPC)
 
     def line(self, path: str) -> str:
         """The one line that names the file, as every budgetqa command prints it."""
@@ -47,6 +50,11 @@ def as_json(analysis: Analysis) -> str:
 
 
 def done(analysis: Analysis, seconds: float) -> FileResult:
+    """A finished file: its Analysis, and its output rows encoded here, where it was analysed (a Ray
+    worker, say), so the driver only stores them."""
+    from service.batch import outputs
+
+    encoded, summary = outputs.encode(analysis)
     run = analysis.report.meta.llm
     return FileResult(
         ok=True,
@@ -56,6 +64,8 @@ def done(analysis: Analysis, seconds: float) -> FileResult:
         pages=analysis.report.meta.page_count,
         input_tokens=run.input_tokens if run else 0,
         output_tokens=run.output_tokens if run else 0,
+        summary=json.dumps(summary, ensure_ascii=False),
+        tables=encoded,
     )
 
 
