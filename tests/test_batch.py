@@ -316,3 +316,40 @@ def test_ledger_states_across_runs(tmp_path: Path) -> None:
         b.unlink()
         ledger.sync([str(a)], keys)
         assert [e.path for e in ledger.entries()] == [str(a)]
+
+
+def test_the_ray_engine_gives_the_same_outputs_as_the_local_one(tmp_path: Path) -> None:
+    """--engine ray on a local Ray (2 CPUs): the same per-file task as Ray tasks, the driver writing;
+    every output equal to the local engine's but for the timings."""
+    pytest.importorskip("ray")
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for src in GOOD:
+        (inputs / src.name).write_bytes(src.read_bytes())
+    change_one_page(GOOD[0], inputs / "changed.pdf", "甲")
+    (inputs / "copy.pdf").write_bytes(GOOD[-1].read_bytes())
+    for name in ("encrypted.pdf", "truncated.pdf"):
+        (inputs / name).write_bytes((FIXTURES / "bad" / name).read_bytes())
+    runs = {}
+    for engine in ("local", "ray"):
+        out = tmp_path / engine
+        cmd = batch_command([inputs], out, "--engine", engine, "--workers", "2")
+        done = subprocess.run(
+            cmd,
+            env=env_for(tmp_path / f"data-{engine}"),
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=300,
+        )
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        assert f"引擎 {engine}，2 路并行" in done.stderr
+        runs[engine] = out
+    timing = ("seconds", "attempts")
+    status = {
+        e: [{k: v for k, v in r.items() if k not in timing} for r in read_csv(o / "status.csv")]
+        for e, o in runs.items()
+    }
+    assert status["local"] == status["ray"] and len(status["ray"]) == 8
+    for name in ["facts.csv", *(f"tables/{p.name}" for p in (runs["local"] / "tables").glob("*.csv"))]:
+        assert (runs["local"] / name).read_bytes() == (runs["ray"] / name).read_bytes(), name

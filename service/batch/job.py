@@ -62,7 +62,7 @@ class JobResult:
 
 
 def make_engine(
-    name: EngineName, settings: Settings, llm: LLMMode, workers: int, ray_address: str | None
+    name: EngineName, settings: Settings, llm: LLMMode, workers: int | None, ray_address: str | None
 ) -> Engine:
     if name == "ray":
         from service.batch.ray_engine import RayEngine  # the only module that imports ray
@@ -70,7 +70,7 @@ def make_engine(
         return RayEngine(settings, llm, workers, ray_address or settings.ray_address)
     from service.batch.local import LocalEngine
 
-    return LocalEngine(settings, llm, workers)
+    return LocalEngine(settings, llm, workers or os.cpu_count() or 1)
 
 
 def result_key(digest: str, offline: bool, llm: LLMMode) -> str:
@@ -109,8 +109,7 @@ def run(
         to_run = sum(len(v) for v in groups.values())
         computed = 0
         if groups:
-            slots = workers or os.cpu_count() or 1
-            runner = make_engine(engine, settings, llm, slots, ray_address)
+            runner = make_engine(engine, settings, llm, workers, ray_address)
             if observer is not None:
                 observer.begin(total, total - to_run, to_run, runner.name, runner.slots)
             try:
