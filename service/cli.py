@@ -96,6 +96,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(func=cmd_ask)
 
+    p = sub.add_parser("batch", help="批处理：一个文件夹的报告成为数据集（可续跑、并行、可用 Ray）")
+    p.add_argument("inputs", nargs="+", help="PDF files, folders (recursive) or glob patterns")
+    p.add_argument("-o", "--output", type=Path, required=True, help="output folder (ledger and dataset)")
+    p.add_argument("--workers", type=int, help="parallel files (default: the CPU count)")
+    p.add_argument("--llm", choices=["auto", "never", "always"], default="auto", help="extraction mode")
+    p.add_argument("--engine", choices=["local", "ray"], default="local", help="process pool or Ray tasks")
+    p.add_argument(
+        "--ray-address", help="Ray cluster address (default BUDGETQA_RAY_ADDRESS; unset = local Ray)"
+    )
+    p.add_argument("--retry-failed", action="store_true", help="redo files that failed in an earlier run")
+    p.set_defaults(func=cmd_batch)
+
     p = sub.add_parser("demo", help="导入自带的样例报告并运行一次检索（离线）")
     p.set_defaults(func=cmd_demo)
 
@@ -422,6 +434,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from service.qa import cli as ask_cli
 
     return ask_cli.run(args.question, args.questions, args.doc, args.format, get_settings())
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from service import batch
+
+    return batch.cli(args, console, err_console)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

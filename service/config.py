@@ -102,6 +102,18 @@ class Settings(BaseSettings):
         description='Server folders a POST /v1/jobs may read (JSON list, e.g. ["/srv/reports"]); none = uploads only.',
     )
 
+    # batch jobs (service/batch/)
+    ray_address: str | None = Field(
+        default=None,
+        alias="BUDGETQA_RAY_ADDRESS",
+        description="Ray cluster for `batch --engine ray` (ray://host:10001 or auto); unset = a local Ray.",
+    )
+    llm_prices: dict[str, tuple[float, float]] = Field(
+        default={"gpt-4o-mini": (0.15, 0.60), "gpt-4o": (2.50, 10.00), "deepseek-chat": (0.27, 1.10)},
+        alias="BUDGETQA_LLM_PRICES",
+        description="USD per million input and output tokens by chat model (JSON), for the batch cost estimate.",
+    )
+
     @property
     def llm_enabled(self) -> bool:
         return self.openai_api_key is not None and bool(self.openai_api_key.get_secret_value())

@@ -60,6 +60,7 @@ def _row(report: Report, fact: Fact, field: str, **context: Any) -> dict[str, An
         "field": field,
         "column": p.column,
         "value": fact.printed,
+        "number": fact.value,  # the Decimal itself, for typed outputs (batch); not in FACT_KEYS
         "unit": fact.unit,
         "value_yuan": str(fact.value_yuan) if fact.value_yuan is not None else None,
         "page": p.page,
