@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -222,3 +223,40 @@ def test_real_server(tmp_path: Path) -> None:
         server.terminate()
         server.wait(timeout=20)
     assert b"Traceback" not in (server.stderr.read() if server.stderr else b"")
+
+
+def test_batch_job(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    for name in ("jiaozuo_2021_final", "zhumadian_2024_budget"):
+        shutil.copy(FIXTURES / f"{name}.pdf", reports / f"{name}.pdf")
+    shutil.copy(FIXTURES / "jiaozuo_2021_final.pdf", reports / "copy.pdf")
+    shutil.copy(BAD / "encrypted.pdf", reports / "encrypted.pdf")
+    settings = Settings(BUDGETQA_DATA_DIR=tmp_path / "data", BUDGETQA_BATCH_ROOTS=[reports])
+    with TestClient(create_app(settings)) as client:
+        outside = client.post("/v1/jobs", json={"paths": [str(FIXTURES)]})
+        assert outside.status_code == 403 and outside.json()["problem"] == "bad_inputs"
+        assert client.post("/v1/jobs", json={"paths": [str(reports / "..")]}).status_code == 403
+        assert client.post("/v1/jobs", json={}).status_code == 422
+
+        job = client.post("/v1/jobs", json={"paths": [str(reports)]})
+        assert job.status_code == 202
+        job_id = job.json()["job_id"]
+        deadline = time.monotonic() + 240
+        while (status := client.get(f"/v1/jobs/{job_id}").json())["state"] in ("queued", "running"):
+            assert time.monotonic() < deadline
+            time.sleep(0.3)
+        assert status["state"] == "done", status
+        assert (status["total"], status["done"], status["failed"]) == (4, 3, 1)
+        assert {"status.csv", "facts.parquet", "facts.csv", "budgetqa.duckdb", "report.xlsx"} <= set(
+            status["outputs"]
+        )
+
+        csv_text = client.get(f"/v1/jobs/{job_id}/outputs/status.csv").text
+        rows = csv_text.strip().splitlines()
+        assert len(rows) == 5 and sum("encrypted" in r for r in rows[1:]) == 1
+        facts = client.get(f"/v1/jobs/{job_id}/outputs/facts.csv").text.strip().splitlines()
+        assert len(facts) - 1 == status["summary"]["facts"] > 0
+        for name in ("../job.json", "jobs.sqlite", "job.json", "%2e%2e/%2e%2e/documents.json"):
+            assert client.get(f"/v1/jobs/{job_id}/outputs/{name}").status_code == 404
+        assert client.get("/v1/jobs/zzz").status_code == 404

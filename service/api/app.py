@@ -12,15 +12,26 @@ import re
 import threading
 from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, File, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
+from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from schemas.answer import Answer
-from schemas.api import AskRequest, DocumentStatus, Health, Problem, SearchHit, SearchRequest, UploadResult
+from schemas.api import (
+    AskRequest,
+    DocumentStatus,
+    Health,
+    JobRequest,
+    JobStatus,
+    Problem,
+    SearchHit,
+    SearchRequest,
+    UploadResult,
+)
 from schemas.findings import CheckResult
 from service import export, review
 from service.api.documents import Documents
@@ -33,6 +44,7 @@ from service.api.guard import (
     problem_response,
     safe_file_name,
 )
+from service.api.jobs import InputRefused, Jobs, allowed_inputs
 from service.config import Settings, get_settings
 from service.errors import BudgetQAError, NotFoundError
 from service.registry import Registry
@@ -44,7 +56,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     for code, text in {
         400: "request cannot be served (e.g. an ambiguous document name)",
         401: "API key missing or wrong",
-        404: "no such document or page",
+        404: "no such document, page, job or output",
         413: "request too large",
         409: "the ingested file moved or changed since",
         422: "invalid request",
@@ -62,6 +74,7 @@ def create_app(settings: Settings | None = None, *, with_ui: bool = False) -> Fa
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         docs.close()
+        app.state.jobs.close()
 
     app = FastAPI(
         title="budgetqa",
@@ -73,7 +86,9 @@ def create_app(settings: Settings | None = None, *, with_ui: bool = False) -> Fa
     app.state.settings = settings
     app.state.documents = docs
     _handlers(app)
-    app.include_router(_router(settings, docs))
+    jobs = Jobs(settings)
+    app.state.jobs = jobs
+    app.include_router(_router(settings, docs, jobs))
     _health(app, settings)
     app.add_middleware(BodyLimit, limit=int(settings.max_upload_mb * 1024 * 1024))
     if with_ui:
@@ -151,7 +166,7 @@ def _health(app: FastAPI, settings: Settings) -> None:
         return Health(status="ok", documents=count)
 
 
-def _router(settings: Settings, docs: Documents) -> APIRouter:
+def _router(settings: Settings, docs: Documents, jobs: Jobs) -> APIRouter:
     key = settings.api_key.get_secret_value() if settings.api_key else None
 
     def require_key(request: Request) -> None:
@@ -310,6 +325,39 @@ def _router(settings: Settings, docs: Documents) -> APIRouter:
             )
             for n, h in enumerate(hits, start=1)
         ]
+
+    @router.post("/jobs", response_model=JobStatus, status_code=202, tags=["jobs"], responses={403: _PROBLEM})
+    def create_job(body: JobRequest) -> JobStatus:
+        """A batch over server folders (under BUDGETQA_BATCH_ROOTS) and/or uploaded documents;
+        returns at once — poll ``GET /v1/jobs/{id}``."""
+        registry = Registry(settings.registry_path)
+        uploaded = {d: Path(e.path) for d, e in registry.entries.items()}
+        try:
+            inputs = allowed_inputs(body, settings, uploaded)
+        except InputRefused as exc:
+            raise ApiError(exc.status, "无法创建任务", str(exc), "bad_inputs") from None
+        return jobs.submit(inputs, body.llm)
+
+    @router.get("/jobs/{job_id}", response_model=JobStatus, tags=["jobs"])
+    def get_job(job_id: str) -> JobStatus:
+        found = jobs.get(job_id)
+        if found is None:
+            raise ApiError(404, "未找到", f"没有编号为 {job_id} 的任务", "not_found")
+        return found
+
+    @router.get(
+        "/jobs/{job_id}/outputs/{name:path}",
+        tags=["jobs"],
+        response_class=FileResponse,
+        responses={200: {"content": {"application/octet-stream": {}}, "description": "the output file"}},
+    )
+    def job_output(job_id: str, name: str) -> FileResponse:
+        """One output by the name ``GET /v1/jobs/{id}`` lists (status.csv, facts.parquet, budgetqa.duckdb …)."""
+        found = jobs.get(job_id)
+        path = jobs.output(job_id, name) if found is not None and found.state == "done" else None
+        if path is None:
+            raise ApiError(404, "未找到", f"任务 {job_id} 没有名为 {name} 的输出", "not_found")
+        return FileResponse(path, filename=path.name)
 
     answering = threading.Lock()  # the engine's caches are not shared between threads
 
