@@ -1,5 +1,5 @@
 # The two commands of the README: `make demo` (install + run on the bundled reports, offline)
-# and `make test` (install + lint + type-check + tests). Both create .venv on first use.
+# and `make test` (install + lint + type-check + tests + the offline evaluation). Both create .venv on first use.
 VENV ?= .venv
 BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
@@ -26,6 +26,7 @@ lint: install
 
 test: lint
 	$(BIN)/python -m pytest
+	$(BIN)/budgetqa eval --out $$(mktemp -d)  # the offline evaluation; fails under eval/thresholds.json
 
 # everything, the slow-marked runs included (see pyproject markers)
 test-all: lint

@@ -108,6 +108,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--retry-failed", action="store_true", help="redo files that failed in an earlier run")
     p.set_defaults(func=cmd_batch)
 
+    p = sub.add_parser(
+        "eval", help="评测：抽取、核验、问答、检索、速度与成本，对照人工标注（需在源码目录运行）"
+    )
+    p.add_argument("--llm", choices=["never", "auto", "always"], default="never", help="extraction mode")
+    p.add_argument("--only", help="comma-separated sections: " + ",".join(EVAL_SECTIONS))
+    p.add_argument(
+        "--out", type=Path, default=REPO_ROOT / "eval" / "reports" / "latest", help="report folder"
+    )
+    p.set_defaults(func=cmd_eval)
+    eval_sub = p.add_subparsers()
+    label = eval_sub.add_parser("label", help="写出一份待人工核对的标注骨架（每个表格单元格）")
+    label.add_argument("pdf", type=Path)
+    label.add_argument("-o", "--output", type=Path, help="gold file to write (default FILE.gold.json)")
+    label.set_defaults(func=cmd_eval_label)
+
     p = sub.add_parser("demo", help="导入自带的样例报告并运行一次检索（离线）")
     p.set_defaults(func=cmd_demo)
 
@@ -435,6 +450,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     return ask_cli.run(args.question, args.questions, args.doc, args.format, get_settings())
 
+
 def cmd_batch(args: argparse.Namespace) -> int:
     from service import batch
 
@@ -484,6 +500,52 @@ def cmd_ui(args: argparse.Namespace) -> int:
     except OSError as exc:  # the port is taken or the address is not this machine's
         err_console.print(f"[red]错误：[/red]无法在 {args.host}:{args.port} 上启动（{exc}），请换一个 --port")
         return 1
+    return 0
+
+
+EVAL_SECTIONS = ("extraction", "checker", "qa", "retrieval", "speed")
+
+
+def _eval_package() -> Any:
+    """eval/ lives in the source tree, not in the installed package: found beside service/."""
+    if not (REPO_ROOT / "eval" / "harness.py").exists():
+        raise BudgetQAError(
+            "budgetqa eval 需要源码目录（eval/ 与 service/ 同级）：请在 git clone 的目录里运行"
+        )
+    if str(REPO_ROOT) not in sys.path:
+        sys.path.insert(0, str(REPO_ROOT))
+    import eval.harness as harness
+
+    return harness
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    harness = _eval_package()
+    only = [s.strip() for s in args.only.split(",") if s.strip()] if args.only else None
+    if only and (unknown := [s for s in only if s not in EVAL_SECTIONS]):
+        raise BudgetQAError(f"--only: 未知的部分 {', '.join(unknown)}；可选 {', '.join(EVAL_SECTIONS)}")
+    err_console.print(f"评测 {', '.join(only or EVAL_SECTIONS)}（{args.llm}）…")
+    report = harness.evaluate(only, args.llm)
+    previous = harness.write(report, args.out)
+    table = Table(title="budgetqa eval")
+    for col in ("metric", "value", "previous", ""):
+        table.add_column(col)
+    for label, value, old, mark in harness.table_rows(report, previous):
+        table.add_row(label, value, old, f"[red]{mark}[/red]" if mark else "")
+    console.print(table)
+    failed = harness.below(report, harness.thresholds())
+    for line in failed:
+        err_console.print(f"[red]低于阈值：[/red]{line}")
+    console.print(f"报告：{args.out / 'report.md'}、{args.out / 'report.json'}")
+    return 1 if failed else 0
+
+
+def cmd_eval_label(args: argparse.Namespace) -> int:
+    _eval_package()
+    from eval import label
+
+    target = label.write(args.pdf, args.output)
+    console.print(f"标注骨架：{target}（逐项对照原文核对后把 confirmed 改为 true；未核对的不要提交）")
     return 0
 
 
