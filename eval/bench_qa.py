@@ -51,8 +51,18 @@ def main() -> int:
         env = {**os.environ, "BUDGETQA_DATA_DIR": tmp}
         t = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "service.cli", "ask", "三公经费支出决算是多少？", "--doc", "jiaozuo_2021_final.pdf"],
-            env=env, check=True, capture_output=True,
+            [
+                sys.executable,
+                "-m",
+                "service.cli",
+                "ask",
+                "三公经费支出决算是多少？",
+                "--doc",
+                "jiaozuo_2021_final.pdf",
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
         )
         print(f"cold `budgetqa ask` process, start to first answer: {time.perf_counter() - t:.2f} s")
     return 0

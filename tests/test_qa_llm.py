@@ -46,7 +46,9 @@ def test_the_prompt_quotes_the_cannot_answer_sentence_of_the_code() -> None:
 
 def test_citations_not_offered_are_dropped(shared_index: tuple) -> None:
     settings, index, _ = shared_index
-    with FakeOpenAI(lambda body: reply("三公经费支出决算为 22.32 万元（第13页）。", ["F1", "C1", "C99", "X"])) as fake:
+    with FakeOpenAI(
+        lambda body: reply("三公经费支出决算为 22.32 万元（第13页）。", ["F1", "C1", "C99", "X"])
+    ) as fake:
         engine = Engine(llm_settings(settings.data_dir, fake), retriever=index)
         answer = engine.ask("三公经费支出决算是多少？", doc="jiaozuo_2021_final.pdf")
         prompt = fake.prompts()[-1]
@@ -72,7 +74,12 @@ def test_cannot_answer_in_llm_mode(shared_index: tuple) -> None:
         answer = Engine(llm_settings(settings.data_dir, fake), retriever=index).ask(
             "局长叫什么名字？", doc="jiaozuo_2021_final.pdf"
         )
-    assert (answer.answer, answer.answerable, answer.mode, answer.citations) == (CANNOT_ANSWER, False, "llm", [])
+    assert (answer.answer, answer.answerable, answer.mode, answer.citations) == (
+        CANNOT_ANSWER,
+        False,
+        "llm",
+        [],
+    )
 
 
 @pytest.fixture(scope="module")

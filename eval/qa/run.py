@@ -10,8 +10,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from schemas.answer import CANNOT_ANSWER
 from eval.qa import score as scoring
+from schemas.answer import CANNOT_ANSWER
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

@@ -133,10 +133,13 @@ def analyse(
         if any(ch in singles for ch in term):
             return known is not None and known(term)
         return True
+
     if "rate" in intents:  # 完成预算的百分比 is a rate, not a share of something
         intents.discard("share")
     rate_terms = [
-        t for t in _RATE_TERM.findall(SPLITTERS.sub(" ", q)) if not t.startswith(("增长", "下降", "增加", "减少", "完成", "比"))
+        t
+        for t in _RATE_TERM.findall(SPLITTERS.sub(" ", q))
+        if not t.startswith(("增长", "下降", "增加", "减少", "完成", "比"))
     ]
     wants_number = bool(intents & {"numeric", "count", "share", "rate", "change"}) and not (
         intents & {"why", "usage"}
@@ -434,6 +437,6 @@ def in_scope(query: Query, doc: Document, lexicon: Lexicon) -> bool:
             return False
         if all(y == meta.year - 1 for y in query.years) and not (query.intents & {"change"}):
             return False
-    if meta.kind == "预算" and any(normalize(w) in query.text for w in lexicon.decline_if_budget_report):
-        return False
-    return True
+    # a budget report states no 决算 / 实际 figures
+    budget_only = meta.kind == "预算"
+    return not (budget_only and any(normalize(w) in query.text for w in lexicon.decline_if_budget_report))
