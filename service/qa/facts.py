@@ -139,6 +139,8 @@ def fact_records(report: Report, lexicon: Lexicon) -> list[FactRecord]:
         if row["table_id"] == "NAR":  # prose numbers are answered from their sentences
             continue
         is_text = row["field"] in ("target", "actual")
+        if not str(row["value"]).strip():  # a blank cell answers nothing (its 0 is a convention)
+            continue
         parsed = None if is_text else parse_amount(str(row["value"]))
         if not is_text and parsed is None:
             continue
