@@ -129,6 +129,14 @@ def _names(row: dict, lexicon: Lexicon) -> list[str]:
     return [n for n in dict.fromkeys(names) if len(n) >= 2]
 
 
+def _printed_column(column: str) -> str:
+    """A column path whose leaf is a field name (some layouts) with its printed header instead."""
+    head, _, leaf = column.rpartition("/")
+    if leaf.isascii() and leaf in PRINTED:
+        return f"{head}/{PRINTED[leaf]}" if head else PRINTED[leaf]
+    return column
+
+
 def _box(raw: list[float] | None) -> tuple[float, float, float, float] | None:
     return (raw[0], raw[1], raw[2], raw[3]) if raw else None
 
@@ -153,7 +161,7 @@ def fact_records(report: Report, lexicon: Lexicon) -> list[FactRecord]:
                 table_title=row["table_title"] or "",
                 row=row["row"] or "",
                 field=row["field"] or "",
-                column=row["column"] or "",
+                column=_printed_column(row["column"] or ""),
                 subject=row["subject"] or "",
                 printed=str(row["value"]),
                 value=None if parsed is None else parsed[0],
