@@ -78,8 +78,8 @@ def _sources(engine: Engine, question: str, query: match.Query, scope: dict[str,
         for n, hit in enumerate(hits, 1):
             meta = hit.metadata
             text = guard.without_instructions(hit.text)[:CHUNK_CHARS]
-            doc = by_id.get(meta["doc_id"])
-            name = doc.file_name if doc else meta.get("file_name", "")
+            known = by_id.get(meta["doc_id"])
+            name = known.file_name if known else meta.get("file_name", "")
             cite = Citation(doc=name, doc_id=meta["doc_id"], page=int(meta["page_start"]), quote=text)
             sources.append(Source(f"C{n}", cite, text))
     return sources
