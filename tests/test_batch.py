@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -298,7 +299,7 @@ def test_ledger_states_across_runs(tmp_path: Path) -> None:
         keys = {str(a): "h1:v:offline", str(b): "h2:v:offline"}
         ledger.sync([str(a), str(b)], keys)
         assert [e.state for e in ledger.entries()] == ["pending", "pending"]
-        ledger.finish([str(a)], Stored("h1:v:offline", "h1", 3, 0, 0, 0.5, '{"x": 1}'))
+        ledger.finish([str(a)], Stored("h1:v:offline", "h1", 3, 0, 0, 0.5, zlib.compress(b'{"x": 1}')))
         for attempt in range(1, MAX_ATTEMPTS + 1):
             ledger.start([str(b)])  # then the job is killed
             ledger.sync([str(a), str(b)], keys)

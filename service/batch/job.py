@@ -32,7 +32,8 @@ UNREADABLE_HASH = "0" * 64
 
 class Engine(Protocol):
     name: str
-    slots: int
+    workers: int  # files read at once
+    slots: int  # files handed to the engine at once (marked running in the ledger)
 
     def submit(self, path: str) -> Any: ...
 
@@ -44,7 +45,7 @@ class Engine(Protocol):
 class Observer(Protocol):
     """What the progress display is told (service/batch/progress.py)."""
 
-    def begin(self, total: int, finished: int, to_run: int, engine: str, slots: int) -> None: ...
+    def begin(self, total: int, finished: int, to_run: int, engine: str, workers: int) -> None: ...
 
     def finished(self, paths: list[str], result: FileResult, computed: bool) -> None: ...
 
@@ -111,7 +112,7 @@ def run(
         if groups:
             runner = make_engine(engine, settings, llm, workers, ray_address)
             if observer is not None:
-                observer.begin(total, total - to_run, to_run, runner.name, runner.slots)
+                observer.begin(total, total - to_run, to_run, runner.name, runner.workers)
             try:
                 computed = _drive(ledger, runner, groups, observer)
             finally:
@@ -162,7 +163,7 @@ def _stored(key: str, result: FileResult) -> Stored:
         result.input_tokens,
         result.output_tokens,
         result.seconds,
-        result.analysis_json,
+        result.analysis_zlib,
         result.summary,
         result.tables,
     )
