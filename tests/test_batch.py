@@ -354,3 +354,37 @@ def test_the_ray_engine_gives_the_same_outputs_as_the_local_one(tmp_path: Path) 
     assert status["local"] == status["ray"] and len(status["ray"]) == 8
     for name in ["facts.csv", *(f"tables/{p.name}" for p in (runs["local"] / "tables").glob("*.csv"))]:
         assert (runs["local"] / name).read_bytes() == (runs["ray"] / name).read_bytes(), name
+
+
+def test_llm_tokens_are_summed_over_the_dataset_and_priced_from_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The summary's tokens come from the stored results (a copy counts once per file, as it was
+    paid once per file's content); the cost from the price table in settings, Decimal, HALF_UP."""
+    from service.batch.progress import cost_usd
+
+    files = [tmp_path / f"{n}.pdf" for n in range(3)]
+    for f in files:
+        f.write_bytes(b"x")
+    summary = '{"doc_id": "d", "pages": 2, "facts": 0, "errors": 0, "warnings": 1, "residues": 0}'
+    with Ledger(tmp_path / "out" / "jobs.sqlite") as ledger:
+        ledger.sync([str(f) for f in files], {str(f): f"h{n}:v:auto" for n, f in enumerate(files)})
+        ledger.finish(
+            [str(files[0])], Stored("h0:v:auto", "d", 2, 1200, 300, 1.0, zlib.compress(b"{}"), summary)
+        )
+        ledger.finish(
+            [str(files[1])], Stored("h1:v:auto", "d", 2, 800, 100, 1.0, zlib.compress(b"{}"), summary)
+        )
+        ledger.fail([(str(files[2]), "2.pdf: LLM 不可用（llm）")], "llm", 0.1)
+        built = outputs.rebuild(ledger, tmp_path / "out")
+    assert (built.input_tokens, built.output_tokens, built.files_done, built.files_failed) == (
+        2000,
+        400,
+        2,
+        1,
+    )
+    assert built.failed_by_reason == {"llm": 1} and built.pages == 4 and built.findings["warning"] == 2
+    monkeypatch.setenv("BUDGETQA_LLM_PRICES", '{"gpt-4o-mini": [0.15, 0.6]}')  # as a user sets it
+    settings = Settings(BUDGETQA_CHAT_MODEL="gpt-4o-mini")
+    assert str(cost_usd(settings, built.input_tokens, built.output_tokens)) == "0.0005"  # 0.00030 + 0.00024
+    assert cost_usd(Settings(BUDGETQA_CHAT_MODEL="unpriced-model"), 1, 1) is None
