@@ -104,7 +104,8 @@ def run(
         ledger.sync(paths, key_of, retry_failed)
         groups: dict[str, list[str]] = {}
         for entry in ledger.pending():
-            groups.setdefault(entry.result_key or key_of[entry.path], []).append(entry.path)
+            if entry.path in key_of:  # a file of an earlier run's inputs waits for a run that names it
+                groups.setdefault(key_of[entry.path], []).append(entry.path)
         reused = _serve_known(ledger, groups, offline, ReportStore(settings.reports_dir), observer)
         total = len(ledger.entries())
         to_run = sum(len(v) for v in groups.values())
