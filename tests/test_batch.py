@@ -389,3 +389,18 @@ def test_llm_tokens_are_summed_over_the_dataset_and_priced_from_settings(
     settings = Settings(BUDGETQA_CHAT_MODEL="gpt-4o-mini")
     assert str(cost_usd(settings, built.input_tokens, built.output_tokens)) == "0.0005"  # 0.00030 + 0.00024
     assert cost_usd(Settings(BUDGETQA_CHAT_MODEL="unpriced-model"), 1, 1) is None
+
+
+def test_a_second_job_on_the_same_outdir_is_refused_with_one_line(tmp_path: Path) -> None:
+    import fcntl
+
+    from service.errors import BudgetQAError
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (tmp_path / "a.pdf").write_bytes(GOOD[-1].read_bytes())
+    with open(out / ".lock", "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another job holds OUTDIR
+        with pytest.raises(BudgetQAError, match="另一个 batch 任务"):
+            job.run([tmp_path / "a.pdf"], out, Settings(BUDGETQA_DATA_DIR=tmp_path / "data"), llm="never")
+    assert not (out / "jobs.sqlite").exists()
