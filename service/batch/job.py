@@ -10,9 +10,12 @@ output from the ledger.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -27,12 +30,12 @@ from service.pipeline import LLMMode
 from service.store import VERSION, ReportStore
 
 EngineName = Literal["local", "ray"]
-UNREADABLE_HASH = "0" * 64
 
 
 class Engine(Protocol):
     name: str
-    slots: int
+    workers: int  # files read at once
+    slots: int  # files handed to the engine at once (marked running in the ledger)
 
     def submit(self, path: str) -> Any: ...
 
@@ -44,7 +47,7 @@ class Engine(Protocol):
 class Observer(Protocol):
     """What the progress display is told (service/batch/progress.py)."""
 
-    def begin(self, total: int, finished: int, to_run: int, engine: str, slots: int) -> None: ...
+    def begin(self, total: int, finished: int, to_run: int, engine: str, workers: int) -> None: ...
 
     def finished(self, paths: list[str], result: FileResult, computed: bool) -> None: ...
 
@@ -98,12 +101,13 @@ def run(
         raise BudgetQAError("没有找到 PDF 文件：请给出 PDF 文件、含 PDF 的文件夹或通配符")
     key_of = {p: result_key(_digest(p), offline, llm) for p in paths}
     outdir.mkdir(parents=True, exist_ok=True)
-    outputs.clean_staging(outdir)
-    with Ledger(outdir / "jobs.sqlite") as ledger:
+    with _only_job(outdir), Ledger(outdir / "jobs.sqlite") as ledger:
+        outputs.clean_staging(outdir)
         ledger.sync(paths, key_of, retry_failed)
         groups: dict[str, list[str]] = {}
         for entry in ledger.pending():
-            groups.setdefault(entry.result_key or key_of[entry.path], []).append(entry.path)
+            if entry.path in key_of:  # a file of an earlier run's inputs waits for a run that names it
+                groups.setdefault(key_of[entry.path], []).append(entry.path)
         reused = _serve_known(ledger, groups, offline, ReportStore(settings.reports_dir), observer)
         total = len(ledger.entries())
         to_run = sum(len(v) for v in groups.values())
@@ -111,7 +115,7 @@ def run(
         if groups:
             runner = make_engine(engine, settings, llm, workers, ray_address)
             if observer is not None:
-                observer.begin(total, total - to_run, to_run, runner.name, runner.slots)
+                observer.begin(total, total - to_run, to_run, runner.name, runner.workers)
             try:
                 computed = _drive(ledger, runner, groups, observer)
             finally:
@@ -127,8 +131,19 @@ def run(
 def _digest(path: str) -> str:
     try:
         return file_hash(Path(path))
-    except OSError:  # unreadable: the task's reader says why, in the file's own line
-        return UNREADABLE_HASH
+    except OSError:  # unreadable (a dangling link, no permission): its own key; the reader says why
+        return "unreadable-" + hashlib.sha256(os.fsencode(path)).hexdigest()[:16]
+
+
+@contextlib.contextmanager
+def _only_job(outdir: Path) -> Iterator[None]:
+    """One job per OUTDIR at a time: a second one would read the same files again."""
+    with open(outdir / ".lock", "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BudgetQAError(f"{outdir}: 另一个 batch 任务正在使用这个输出目录，请等它结束") from None
+        yield  # the lock goes with the file when it closes (or when the process dies)
 
 
 def _serve_known(
@@ -162,7 +177,7 @@ def _stored(key: str, result: FileResult) -> Stored:
         result.input_tokens,
         result.output_tokens,
         result.seconds,
-        result.analysis_json,
+        result.analysis_zlib,
         result.summary,
         result.tables,
     )

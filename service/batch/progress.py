@@ -43,11 +43,11 @@ class BarObserver:
         self.done = self.failed = self.pages = self.lines = 0
         self.start = time.monotonic()
 
-    def begin(self, total: int, finished: int, to_run: int, engine: str, slots: int) -> None:
+    def begin(self, total: int, finished: int, to_run: int, engine: str, workers: int) -> None:
         if finished:
             self.console.print(f"共 {total} 个文件：{finished} 个已有结果（不重做），{to_run} 个待处理")
         if to_run:
-            self.console.print(f"引擎 {engine}，{slots} 路并行")
+            self.console.print(f"引擎 {engine}，{workers} 路并行")
             self.start = time.monotonic()
             self.progress.start()
             self.task = self.progress.add_task("", total=to_run, done=0, failed=0, rate="–")

@@ -58,7 +58,7 @@ class RayEngine:
                 **common,
             )
         # files in flight: --workers when given, else one per CPU of the cluster
-        self.slots = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+        self.slots = self.workers = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
         self._remote = ray.remote(num_cpus=1, max_retries=0)(_task)
         self._settings_ref = ray.put(settings)
 

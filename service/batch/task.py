@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +28,7 @@ class FileResult:
 
     ok: bool
     seconds: float
-    analysis_json: str = ""
+    analysis_zlib: bytes = b""  # the Analysis as JSON, zlib-compressed (the ledger stores it as is)
     doc_id: str = ""
     pages: int = 0
     input_tokens: int = 0
@@ -59,7 +60,7 @@ def done(analysis: Analysis, seconds: float) -> FileResult:
     return FileResult(
         ok=True,
         seconds=seconds,
-        analysis_json=as_json(analysis),
+        analysis_zlib=zlib.compress(as_json(analysis).encode("utf-8"), 1),
         doc_id=analysis.report.meta.doc_id,
         pages=analysis.report.meta.page_count,
         input_tokens=run.input_tokens if run else 0,
@@ -72,13 +73,21 @@ def done(analysis: Analysis, seconds: float) -> FileResult:
 def run_file(path: str, settings: Settings, llm: LLMMode, runner: Worker | None) -> FileResult:
     """One file, never raising: a bad PDF, a limit, an LLM error or a crash is this file's failure."""
     start = time.monotonic()
+    analysed = analyse_one(path, settings, llm, runner)
+    if isinstance(analysed, FileResult):
+        return analysed
+    return finish(analysed, start)
+
+
+def analyse_one(path: str, settings: Settings, llm: LLMMode, runner: Worker | None) -> Analysis | FileResult:
+    """The read, extraction and check (in ``runner`` when given and offline), or why it failed."""
+    start = time.monotonic()
     try:
         if runner is not None and not pipeline.uses_llm(settings, llm):
             prepared = runner.prepare(Path(path), with_chunks=False)
             assert prepared.analysis is not None  # prepare without chunks raises instead
-            analysis = prepared.analysis
-        else:
-            analysis = pipeline.analyse(pipeline.read(Path(path), settings), settings, llm)
+            return prepared.analysis
+        return pipeline.analyse(pipeline.read(Path(path), settings), settings, llm)
     except InputError as exc:
         return FileResult(
             False, time.monotonic() - start, reason=exc.problem, message=exc.message, hint=exc.hint
@@ -95,4 +104,10 @@ def run_file(path: str, settings: Settings, llm: LLMMode, runner: Worker | None)
             message=f"处理失败（{type(exc).__name__}），已跳过",
             hint="其余文件继续",
         )
-    return done(analysis, time.monotonic() - start)
+
+
+def finish(analysis: Analysis, start: float) -> FileResult:
+    """The finished file's result; ``seconds`` counts the file's whole task (read to rows)."""
+    result = done(analysis, 0.0)
+    result.seconds = time.monotonic() - start
+    return result
