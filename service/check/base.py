@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from schemas.facts import MONEY_SCALE, Fact
-from schemas.findings import Diagnosis, Finding, Group, Operand, Outcome, Severity
+from schemas.findings import Certainty, Diagnosis, Finding, Group, Operand, Outcome, Severity
 from schemas.report import Report
 from service.check.arith import Evaluation, Q, check_copy, check_difference, check_ratio, check_sum, fmt, q
 from service.numbers import compact
@@ -55,6 +55,7 @@ class Ctx:
     touched: list[tuple[Outcome, list[Fact | None], str]] = field(default_factory=list)
     current: Rule | None = None
     cache: dict[str, Any] = field(default_factory=dict)  # lookups shared by the rules of one run
+    deltas: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)  # finding id → (Δ, tolerance)
 
     @property
     def note(self) -> str | None:
@@ -75,12 +76,22 @@ class Ctx:
         diagnosis: Diagnosis | None = None,
         severity: Severity | None = None,
         extra: Sequence[Operand] = (),
+        certainty: Certainty | None = None,
+        doubt: str | None = None,
     ) -> Finding:
         assert self.current is not None
         if severity is None:
             severity = self.current.severity if outcome == "FAIL" else "info"
+        doubt = doubt or self.doubt(operands)
+        if certainty is None:
+            certainty = "unverifiable" if outcome == "SKIP" or doubt else "definite"
+        if outcome == "FAIL" and certainty == "unverifiable":
+            # an error is a claim that the report is wrong: not made on an ambiguous operand
+            severity = "warning" if severity != "info" else severity
+            message = f"{message}（无法确定：{doubt or '数据归属不确定'}）"
         ops = [o.operand() for o in operands] + list(extra)
         finding = Finding(
+            id=f"F{len(self.findings) + 1:04d}",
             rule_id=self.current.rule_id,
             severity=severity,
             outcome=outcome,
@@ -93,10 +104,22 @@ class Ctx:
             pages=sorted({o.page for o in ops if o.page is not None}),
             operands=ops,
             note=self.note if outcome == "PASS_RESIDUE" else None,
+            certainty=certainty,
         )
         self.findings.append(finding)
         self.touched.append((outcome, [o.fact for o in operands], self.current.rule_id))
         return finding
+
+    def doubt(self, operands: Sequence[Q]) -> str | None:
+        """Why a narrative operand's subject is not certain (its claim's ambiguity), or None."""
+        by_fact = self.cache.get("claim_of")
+        if by_fact is None:
+            by_fact = self.cache["claim_of"] = {id(c.value): c for c in self.report.claims}
+        for o in operands:
+            claim = by_fact.get(id(o.fact)) if o.fact is not None else None
+            if claim is not None and claim.ambiguity:
+                return f"“{claim.clause or claim.subject}”{claim.ambiguity}"
+        return None
 
     def evaluated(
         self,
@@ -105,9 +128,10 @@ class Ctx:
         operands: Sequence[Q],
         decimals: int = 2,
         severity: Severity | None = None,
+        doubt: str | None = None,
     ) -> Finding:
         scale = _display_scale(operands)
-        return self.emit(
+        finding = self.emit(
             ev.outcome,
             message + _verdict(ev.outcome),
             operands,
@@ -117,10 +141,13 @@ class Ctx:
             tolerance=fmt(ev.tolerance / scale, max(decimals, 3)),
             diagnosis=ev.diagnosis,
             severity=severity,
+            doubt=doubt,
         )
+        self.deltas[finding.id] = (ev.delta, ev.tolerance)
+        return finding
 
     def skip(self, message: str, operands: Sequence[Q] = ()) -> None:
-        self.emit("SKIP", f"无法核验：{message}", operands)
+        self.emit("SKIP", f"无法核验：{message}", operands, certainty="unverifiable")
 
     def missing(self, message: str, kind: str) -> None:
         """A SKIP for a missing table, only where the table belongs (决算 tables in a 决算 report …)."""
@@ -149,6 +176,7 @@ class Ctx:
         items: Sequence[Q | None],
         weights: Sequence[int] | None = None,
         severity: Severity | None = None,
+        doubt: str | None = None,
     ) -> Evaluation | None:
         if total is None or any(i is None for i in items):
             terms = _terms(message)
@@ -160,11 +188,18 @@ class Ctx:
             self.skip(f"{message}（缺少：{'、'.join(names)}）", [o for o in [total, *items] if o is not None])
             return None
         ev = check_sum(total, [i for i in items if i is not None], weights)
-        self.evaluated(ev, message, [total, *[i for i in items if i is not None]], _decimals(total), severity)
+        self.evaluated(
+            ev, message, [total, *[i for i in items if i is not None]], _decimals(total), severity, doubt
+        )
         return ev
 
     def copy(
-        self, message: str, reported: Q | None, reference: Q | None, severity: Severity | None = None
+        self,
+        message: str,
+        reported: Q | None,
+        reference: Q | None,
+        severity: Severity | None = None,
+        doubt: str | None = None,
     ) -> Evaluation | None:
         if reported is None or reference is None:
             self.skip(f"{message}（缺少数据）", [o for o in (reported, reference) if o is not None])
@@ -172,7 +207,7 @@ class Ctx:
         ev = check_copy(reported, reference)
         if ev.outcome == "FAIL" and severity is None and abs(ev.delta) <= 2 * reported.half + reference.half:
             severity = "warning"  # wrong only in the last printed digit
-        self.evaluated(ev, message, [reported, reference], _decimals(reported), severity)
+        self.evaluated(ev, message, [reported, reference], _decimals(reported), severity, doubt)
         return ev
 
     def ratio(
@@ -185,6 +220,7 @@ class Ctx:
         severity: Severity | None = None,
         downgrade_one_ulp: bool = True,
         extra: Sequence[Operand] = (),
+        doubt: str | None = None,
     ) -> Evaluation | None:
         if reported is None or numerator is None or denominator is None:
             self.skip(
@@ -208,6 +244,7 @@ class Ctx:
             diagnosis=ev.diagnosis,
             severity=severity,
             extra=extra,
+            doubt=doubt,
         )
         return ev
 

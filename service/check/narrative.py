@@ -7,11 +7,12 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
+from schemas import vocabulary
 from schemas.findings import Operand
 from schemas.report import Claim
+from schemas.vocabulary import FUNCTION_CLASS_NAMES
 from service.check.arith import Q, check_ratio, const, q
 from service.check.base import Ctx, find_row, flat, registry, rows, total_row, val
-from service.check.intra import FUNCTION_CLASS_NAMES
 
 RULES, rule = registry()
 MONEY = ("元", "万元", "亿元")
@@ -144,18 +145,19 @@ def sangong(ctx: Ctx, half: str, field: str) -> Q | None:
     return val(row, field, f"“三公”经费表 {half} {field}")
 
 
-SANGONG_ITEMS = (
-    ("因公出国", "abroad"),
-    ("公务用车购置及运行", "vehicle_subtotal"),
-    ("公务用车购置", "vehicle_purchase"),
-    ("公务用车运行", "vehicle_operation"),
-    ("公务接待", "reception"),
-    ("三公", "total"),
-)
-
-
 def sangong_field(subject: str) -> str | None:
-    return next((f for key, f in SANGONG_ITEMS if key in subject), None)
+    return vocabulary.sangong_field(subject)
+
+
+def sangong_claim(ctx: Ctx, c: Claim, half: str) -> Q | None:
+    """The 三公 table value a claim restates: one item, or the sum of the items a combined subject
+    names ("公务用车购置费及运行维护费合计" → 购置 + 运行, which the table prints as the 小计)."""
+    if c.parts:
+        fields = vocabulary.sangong_fields(c.parts)
+        whole = vocabulary.SANGONG_SUMS.get(frozenset(fields))
+        return sangong(ctx, half, whole) if whole else None
+    field = sangong_field(c.subject)
+    return sangong(ctx, half, field) if field else None
 
 
 def sangong_budgets_in_text(ctx: Ctx) -> dict[str, Q]:
@@ -179,6 +181,9 @@ def nar_01(ctx: Ctx) -> None:
     """Headline totals. Formula: the 收/支总计 stated in the text = T01 总计 (or B01 收入总计). TOL_COPY."""
     table = headline_total(ctx)
     for c in claims(ctx, "amount", r"^(\d{4}年度?)?(收、?支总计均?为?|收入总计|支出总计)$", MONEY):
+        if c.scope == "project":
+            ctx.skip(f"第{c.value.provenance.page}页“{c.clause or c.subject}”{_scope_reason(c)}", [cq(c)])
+            continue
         ctx.copy(f"第{c.value.provenance.page}页文字 {c.subject} 与报表总计核对", cq(c), table)
     for c in claims(ctx, "amount", r"财政拨款收、?支总计均?为?$|财政拨款(收入|支出)总计$", MONEY):
         ctx.copy(
@@ -192,6 +197,9 @@ def nar_02(ctx: Ctx) -> None:
     table cells. TOL_COPY; a FAIL of one unit in the last printed digit is a warning."""
     for c in claims(ctx, "amount", unit=MONEY):
         refs = component(ctx, c.subject)
+        if refs and c.scope in ("project", "combined", "external"):
+            ctx.skip(f"第{c.value.provenance.page}页“{c.clause or c.subject}”{_scope_reason(c)}", [cq(c)])
+            continue
         if refs:
             ref = min(refs, key=lambda r: abs(r.value - cq(c).value))
             ctx.copy(
@@ -201,21 +209,32 @@ def nar_02(ctx: Ctx) -> None:
             )
 
 
-def _whole_for_share(ctx: Ctx, c: Claim) -> Q | None:
-    """The whole a "占 p%" refers to: a named whole, else the first amount of its sentence."""
-    span = sentence_of(c)
-    idx = span.find(c.value.printed + "%")
-    named = span[max(0, idx - 20) : idx]
-    if "三公" in named:
-        return sangong(ctx, "决算数", "total")
-    if re.search(r"本年支出合计|支出合计的", named):
-        t01 = ctx.report.tables.T01
-        return (
-            val(find_row(t01, "^本年支出合计", side="expenditure"), "amount", "本年支出合计") if t01 else None
-        )
-    if re.search(r"政府采购|中小企业|项目支出总额|部门预算项目", named):
-        return None  # NAR-15 / NAR-17 check these
-    return None
+def _scope_reason(c: Claim) -> str:
+    return {
+        "project": "说的是某一项目或活动，不与部门整体的报表数核对",
+        "combined": f"把“{'、'.join(c.parts)}”合并陈述，不与其中一项核对",
+        "external": "说的是报表以外的经济数据",
+    }.get(c.scope or "", c.ambiguity or "主语不确定")
+
+
+def _named_whole(ctx: Ctx, c: Claim) -> tuple[bool, Q | None]:
+    """(the share names its whole, the table cell of that whole): "占本年支出合计的 p%" → T01 本年支出合计;
+    a whole that is not a total of the tables (政府采购, 项目支出总额 of NAR-17, the economy) → (True, None)."""
+    base = flat(c.base)
+    if not base:
+        return False, None
+    t = ctx.report.tables
+    if "三公" in base:
+        return True, sangong(ctx, "决算数", "total")
+    if re.fullmatch(r"(本年|部门|本部门)?(支出合计|支出总额|总支出|支出总计)", base):
+        if t.T01 is not None:
+            return True, val(find_row(t.T01, "^本年支出合计", side="expenditure"), "amount", "本年支出合计")
+        return True, val(find_row(t.B01, "本年支出合计", side="expenditure"), "amount", "本年支出合计")
+    if re.fullmatch(r"(本年|部门|本部门)?(收入合计|收入总额|总收入)", base):
+        if t.T01 is not None:
+            return True, val(find_row(t.T01, "^本年收入合计", side="income"), "amount", "本年收入合计")
+        return True, None
+    return True, None
 
 
 def _is_part(ctx: Ctx, c: Claim) -> bool:
@@ -223,44 +242,61 @@ def _is_part(ctx: Ctx, c: Claim) -> bool:
     return nxt < len(ctx.report.claims) and ctx.report.claims[nxt].kind == "share"
 
 
-def whole_candidates(ctx: Ctx, c: Claim, part: Claim) -> list[Q]:
-    """Amounts the share may be of: a named whole; else the amounts of its sentence that are not themselves
-    parts, then earlier amounts (the structure's total often closes the sentence before)."""
-    named = _whole_for_share(ctx, c)
-    if named is not None:
-        return [named]
-    span = sentence_of(c)
-    if re.search(
-        r"政府采购|中小企业|项目支出总额|部门预算项目",
-        span[max(0, span.find(c.value.printed) - 20) : span.find(c.value.printed)],
-    ):
-        return []
+def _certain_amount(o: Claim) -> bool:
+    return (
+        o.kind == "amount"
+        and o.value.unit in MONEY
+        and o.scope in ("department", "item", None)
+        and not o.parts
+    )
+
+
+def whole_candidates(ctx: Ctx, c: Claim, part: Claim) -> tuple[list[Q], str | None]:
+    """Amounts an unnamed share ("占 p%") may be of, and the doubt when the whole is only inferred: the amounts
+    of its sentence that are not themselves parts, then earlier ones (a structure's total often closes the
+    sentence before — inferred, so at most a warning)."""
     out: list[Q] = []
     for o in in_sentence(ctx, c):
-        if o.kind == "amount" and o.value.unit in MONEY and o is not part and not _is_part(ctx, o):
+        if _certain_amount(o) and o is not part and not _is_part(ctx, o):
             out.append(cq(o))
+    if out:
+        return out, None
     start = position(ctx, c)
     for o in reversed(ctx.report.claims[max(0, start - 12) : start]):
-        if (
-            o.kind == "amount"
-            and o.value.unit in MONEY
-            and o is not part
-            and o.value.value > part.value.value
-            and not _is_part(ctx, o)
-        ):
+        if _certain_amount(o) and o is not part and o.value.value > part.value.value and not _is_part(ctx, o):
             out.append(cq(o))
-    return out
+    return out, "占比没有说明基数，基数按前文推定"
 
 
-def _share_parts(ctx: Ctx) -> Iterator[tuple[Claim, Claim, Q]]:
+def _share_parts(ctx: Ctx) -> Iterator[tuple[Claim, Claim, Q, str | None]]:
+    """(share, part, whole, doubt) for each share the checker can read; a share it cannot read is a SKIP
+    with the reason (recorded once, by NAR-03)."""
+    cached = ctx.cache.get("share_parts")
+    if cached is not None:
+        yield from cached
+        return
+    out: list[tuple[Claim, Claim, Q, str | None]] = []
+    skips: list[tuple[Claim, str]] = []
     for c in claims(ctx, "share"):
         part = before(ctx, c, unit=MONEY, limit=2)
         if part is None or sentence_of(part) != sentence_of(c):
             continue
-        candidates = whole_candidates(ctx, c, part)
-        if not candidates:
-            continue
-        whole = next(
+        named, whole = _named_whole(ctx, c)
+        doubt = None
+        if named:
+            if whole is None:
+                if not re.search(r"政府采购|中小企业|小微企业|项目支出总额|部门预算项目", flat(c.base)):
+                    skips.append((c, f"占比的基数“{c.base}”不是本报告报表中的合计数"))
+                continue
+            candidates = [whole]
+        else:
+            if part.scope not in ("department", "item"):
+                skips.append((c, f"“{part.clause or part.subject}”{_scope_reason(part)}，占比没有说明基数"))
+                continue
+            candidates, doubt = whole_candidates(ctx, c, part)
+            if not candidates:
+                continue
+        chosen = next(
             (
                 w
                 for w in candidates
@@ -268,13 +304,16 @@ def _share_parts(ctx: Ctx) -> Iterator[tuple[Claim, Claim, Q]]:
             ),
             candidates[0],
         )
-        yield c, part, whole
+        out.append((c, part, chosen, doubt))
+    ctx.cache["share_parts"] = out
+    ctx.cache["share_skips"] = skips
+    yield from out
 
 
 def _structures(ctx: Ctx) -> list[list[Claim]]:
     """Sentences listing several shares of one whole (a structure, NAR-04)."""
     groups: dict[tuple[int, str], list[Claim]] = {}
-    for c, _, _ in _share_parts(ctx):
+    for c, _, _, _ in _share_parts(ctx):
         groups.setdefault((c.value.provenance.page, sentence_of(c)), []).append(c)
     return [g for g in groups.values() if len(g) >= 3]
 
@@ -282,7 +321,7 @@ def _structures(ctx: Ctx) -> list[list[Claim]]:
 def plug_items(ctx: Ctx) -> set[int]:
     """Shares forced so the structure totals exactly 100 (UNIT-07 PLUG_100): ids of the plugged claims."""
     plugged: set[int] = set()
-    parts = {id(c): (part, whole) for c, part, whole in _share_parts(ctx)}
+    parts = {id(c): (part, whole) for c, part, whole, _ in _share_parts(ctx)}
     for group in _structures(ctx):
         if sum((c.value.value for c in group), Decimal(0)) != 100:
             continue
@@ -299,10 +338,16 @@ def nar_03(ctx: Ctx) -> None:
     """Share percentages. Formula: "X 占 p%" requires p ≈ X / whole × 100. TOL_RATIO; a FAIL of one unit
     in the last printed digit is a warning; a plug that makes the structure total 100 is labelled PLUG_100."""
     plugged = plug_items(ctx)
-    for c, part, whole in _share_parts(ctx):
+    for c, reason in ctx.cache.get("share_skips", []):
+        ctx.skip(f"第{c.value.provenance.page}页“{c.clause}”：{reason}", [cq(c)])
+    for c, part, whole, doubt in _share_parts(ctx):
         finding_before = len(ctx.findings)
         ctx.ratio(
-            f"第{c.value.provenance.page}页“{part.subject} 占 {c.value.printed}%”", cq(c), cq(part), whole
+            f"第{c.value.provenance.page}页“{part.clause or part.subject}，{c.clause}”",
+            cq(c),
+            cq(part),
+            whole,
+            doubt=doubt,
         )
         if id(c) in plugged and len(ctx.findings) > finding_before:
             ctx.findings[-1] = ctx.findings[-1].model_copy(update={"diagnosis": "PLUG_100"})
@@ -611,15 +656,36 @@ def nar_12(ctx: Ctx) -> None:
             if budget_mode or re.search("预算(数)?(为)?$", c.subject)
             else "决算数"
             if re.search("决算(数)?(为)?$|支出$|支出决算", c.subject)
-            else None
+            else _half_of_clause(c)
         )
         if half is None:
             continue
+        if c.parts:
+            reference = sangong_claim(ctx, c, half)
+            if reference is None:
+                ctx.skip(
+                    f"第{c.value.provenance.page}页“{c.clause or c.subject}”把“{'、'.join(c.parts)}”合并陈述，"
+                    "表中没有对应的合计",
+                    [cq(c)],
+                )
+                continue
+        else:
+            reference = sangong(ctx, half, field)
         ctx.copy(
             f"第{c.value.provenance.page}页“三公”经费文字“{c.subject} {c.value.printed}”与表核对",
             cq(c),
-            sangong(ctx, half, field),
+            reference,
         )
+
+
+def _half_of_clause(c: Claim) -> str | None:
+    """预算数 or 决算数 for a combined 三公 subject ("…合计 6.34 万元"), from the words of its clause."""
+    if not c.parts:
+        return None
+    clause = flat(c.clause)
+    if "预算" in clause and not re.search("决算|支出", clause):
+        return "预算数"
+    return "决算数" if re.search("决算|支出", clause) else None
 
 
 @rule("NAR-13", "warning")

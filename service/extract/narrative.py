@@ -11,6 +11,7 @@ from schemas.facts import Fact, Provenance, to_yuan
 from schemas.report import Claim, ClaimKind, Meta, TocEntry
 from service.chunking import FOOTER, TOC_LINE
 from service.document import Document, Line, Page, centre_inside
+from service.extract import claims as parse
 from service.numbers import compact, parse_amount
 
 YEAR = re.compile(r"(20\d{2})\s*年度")
@@ -147,6 +148,8 @@ def _claim(
     subject = _subject(before, clause)
     if not subject:
         return None
+    context = parse.read(sentence, m.start("num"), m.end(), kind, subject)
+    subject = context.subject or subject
     bbox = run.locate(base + m.start("num"), base + m.end("num"))
     fact = _text_fact(doc, page, bbox, m.group("num"), unit, subject, kind, sentence)
     if fact is None:
@@ -159,6 +162,11 @@ def _claim(
         direction=direction,
         section=section or None,
         qualifier=qualifier.group(1) if qualifier else None,
+        clause=context.clause,
+        scope=context.scope,
+        parts=context.parts,
+        base=context.base,
+        ambiguity=context.ambiguity,
     )
 
 
@@ -171,7 +179,8 @@ def _ratio(
     fact = _text_fact(doc, page, bbox, m.group("ratio"), "倍", subject, "ratio", sentence)
     if fact is None:
         return None
-    return Claim(kind="ratio", subject=subject, value=fact, section=section or None)
+    clause = parse.clause_of(sentence, m.start(), m.end())
+    return Claim(kind="ratio", subject=subject, value=fact, section=section or None, clause=clause)
 
 
 def _text_fact(

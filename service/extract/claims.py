@@ -1,0 +1,161 @@
+"""Typed narrative claims: for each number the 情况说明 states, the clause it was read from, the
+subject's scope (a department total, an item of the tables, one named project, a combined subject
+A及B, the economy outside the report), the items of a combined or "分别为" subject, and for a share
+the whole it is "占" of as printed. Pure text work, no document access: the narrative reader
+(service.extract.narrative) finds the numbers and calls :func:`read`.
+
+The checker compares only claims whose subject is certain; ``ambiguity`` says why one is not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from schemas.report import ClaimScope
+from schemas.vocabulary import (
+    DEPARTMENT_SUBJECTS,
+    NON_SPENDING_BASE,
+    PROJECT_NAME,
+    function_class,
+    is_item,
+    sangong_field,
+)
+from service.numbers import compact
+
+CLAUSE_END = re.compile(r"[，,；;。：:]")
+EXTERNAL = re.compile(
+    r"进出口|社零|社会消费品|省外资金|引资|投资|签约|到位|外贸|出口|进口|GDP|生产总值|销售额|营业额|带动|拉动|"
+    r"核销|发放|消费金额|交易额"
+)
+JOINER = re.compile(r"(?<=[^\d])(及|和|与|以及|、|加)(?=[^\d])")
+SUM_WORD = re.compile(r"(合计|共计|总计|两项|二项|三项|共)(为|是|达)?$")
+RESPECTIVELY = re.compile(r"分别(为|是|达到?|占)?$")
+VERB_TAIL = re.compile(r"(为|是|达|达到|共计|合计|均为|共|计|约|近|超|支出|安排|完成)+$")
+
+
+@dataclass
+class ClaimContext:
+    clause: str
+    scope: ClaimScope | None = None
+    parts: list[str] = field(default_factory=list)
+    base: str | None = None
+    ambiguity: str | None = None
+    subject: str | None = None  # a corrected subject (one item of a "分别为" list)
+
+
+def clause_of(sentence: str, start: int, end: int) -> str:
+    """The clause holding sentence[start:end]: from the last break before it to the next one after it."""
+    left = max((m.end() for m in CLAUSE_END.finditer(sentence, 0, start)), default=0)
+    right = CLAUSE_END.search(sentence, end)
+    return sentence[left : right.start() if right else len(sentence)].strip()
+
+
+def _topic(sentence: str) -> str:
+    """The sentence's first clause: the phrase that governs the numbers listed after it."""
+    return compact(CLAUSE_END.split(sentence, 1)[0])
+
+
+def _inside_title(sentence: str, start: int, end: int) -> bool:
+    """A number printed inside a quoted title or name (“2023年…活动”, 《…》), not a quoted value (“129.99万元”)."""
+    head = sentence[:start]
+    for opening, closing in (("“", "”"), ("《", "》")):
+        if head.count(opening) <= head.count(closing):
+            continue
+        inner_before = head[head.rfind(opening) + 1 :]
+        close = sentence.find(closing, end)
+        inner_after = sentence[end : close if close >= 0 else len(sentence)]
+        if re.search(r"[\u4e00-\u9fff]", inner_before + re.sub(r"^(万元|亿元|元|%)", "", inner_after)):
+            return True
+    return False
+
+
+def _split_parts(subject: str) -> list[str]:
+    """'公务用车购置费及运行维护费合计' → ['公务用车购置费', '运行维护费']; [] when not a combination."""
+    text = SUM_WORD.sub("", compact(subject))
+    text = re.sub(r"^(其中|主要是|包括)[:：]?", "", text)
+    parts = [p for p in JOINER.split(text) if p and not JOINER.fullmatch(p)]
+    if len(parts) < 2:
+        return []
+    # "公务用车购置及运行费" is the printed name of one subtotal, not two items
+    if sangong_field(text) == "vehicle_subtotal" and not re.search(r"购置费(及|和|与)", text):
+        return []
+    # "社会保障和就业支出", "文化旅游体育与传媒": a 类 name holds 和/与
+    if function_class(text) and not all(function_class(p) for p in parts):
+        return []
+    items = [p for p in parts if is_item(p) or sangong_field(p)]
+    return parts if len(items) >= 2 or SUM_WORD.search(compact(subject)) and items else []
+
+
+def _respectively(sentence: str, start: int) -> str | None:
+    """For the i-th number after "A、B和C分别为", item i; None when the number is not in such a list."""
+    head = sentence[:start]
+    found = list(re.finditer(r"([^，,；;。：:]{2,80}?)分别(为|是|达到?|占)?", head))
+    m = found[-1] if found else None
+    if m is None:
+        return None
+    between = head[m.end() :]
+    if re.search(r"[；;。]", between):
+        return None
+    names = [p for p in JOINER.split(compact(m.group(1))) if p and not JOINER.fullmatch(p)]
+    index = len(re.findall(r"\d[\d,]*(?:\.\d+)?\s*(?:万元|亿元|元|%)", between))
+    if len(names) < 2 or index >= len(names):
+        return None
+    return names[index]
+
+
+def read(sentence: str, start: int, end: int, kind: str, subject: str) -> ClaimContext:
+    """What the checker must know about the number at sentence[start:end] beyond its value."""
+    ctx = ClaimContext(clause=clause_of(sentence, start, end))
+    listed = _respectively(sentence, start)
+    if listed is not None:
+        ctx.subject = subject = listed
+    before = compact(sentence[:start])
+    clause_head = compact(
+        sentence[max((m.end() for m in CLAUSE_END.finditer(sentence, 0, start)), default=0) : start]
+    )
+    phrase = VERB_TAIL.sub("", re.sub(r"(较上年|比上年|同比)?(增加|减少|增长|下降)了?$", "", clause_head))
+    # the governing noun phrase: the subject as read, or the whole clause head when the subject is a
+    # fragment cut at a bracket ("一般公共服务(类)支出" read as "支出")
+    flat = compact(subject) if listed is not None or len(compact(subject)) >= len(phrase) else phrase
+    if _inside_title(sentence, start, end):
+        ctx.ambiguity = "数字在引号或书名号内（名称中的数，不是金额）"
+    ctx.parts = _split_parts(flat)
+    if ctx.parts:
+        ctx.scope = "combined"
+        if not all(sangong_field(p) or is_item(p) for p in ctx.parts):
+            ctx.ambiguity = ctx.ambiguity or f"主语是合并的“{'、'.join(ctx.parts)}”"
+    elif EXTERNAL.search(flat):
+        ctx.scope = "external"
+    elif is_item(flat):
+        ctx.scope = "department" if DEPARTMENT_SUBJECTS.search(VERB_TAIL.sub("", flat)) else "item"
+        topic = _topic(sentence)
+        named = PROJECT_NAME.search(flat) or (
+            PROJECT_NAME.search(topic)
+            and not is_item(VERB_TAIL.sub("", re.sub(r"[\d.,]+(万元|亿元|元)?$", "", topic)))
+        )
+        if named and not function_class(flat):
+            ctx.scope = "project"
+            ctx.ambiguity = "是某一项目或活动的数，不是部门整体"
+    elif PROJECT_NAME.search(flat) or PROJECT_NAME.search(before[-40:]):
+        ctx.scope = "project"
+    if kind == "share":
+        ctx.base = share_base(ctx.clause, sentence[start:end])
+    return ctx
+
+
+def share_base(clause: str, number: str) -> str | None:
+    """The whole of "占X的(比重)为 p%" as printed; None for a bare "占 p%" / "占比 p%"."""
+    text = compact(clause)
+    idx = text.find(compact(number))
+    head = text[:idx] if idx >= 0 else text
+    m = re.search(r"占(?P<base>[^占]*?)(的)?(比重|比例|份额|比)?(为|是|达|约)?$", head)
+    if m is None:
+        return None
+    base = re.sub(r"的$", "", m.group("base"))
+    return base or None
+
+
+def non_spending(base: str) -> bool:
+    """A share's whole that is not a spending or income total of the report's tables."""
+    return bool(NON_SPENDING_BASE.search(base))
