@@ -31,6 +31,11 @@ def claims(
         yield c
 
 
+def own(found: Iterator[Claim]) -> Iterator[Claim]:
+    """The claims about the department itself: not one project's, not a combined or outside subject."""
+    return (c for c in found if c.scope not in ("project", "combined", "external"))
+
+
 def cq(c: Claim) -> Q:
     return q(c.value, f"文字：{c.subject} {c.value.printed}{c.value.unit if c.value.unit != '倍' else ''}")
 
@@ -592,9 +597,9 @@ def nar_10(ctx: Ctx) -> None:
 def nar_11(ctx: Ctx) -> None:
     """基本支出 narrative. Formula: 人员 + 公用 = 基本 (text values); every component the text names is non-zero
     in T06/B06 (a named zero component is a warning). TOL_SUM; names TOL_EXACT."""
-    basic = next(claims(ctx, "amount", r"基本支出$", MONEY), None)
-    people = next(claims(ctx, "amount", r"人员经费$", MONEY), None)
-    public = next(claims(ctx, "amount", r"公用经费$", MONEY), None)
+    basic = next(own(claims(ctx, "amount", r"基本支出$", MONEY)), None)
+    people = next(own(claims(ctx, "amount", r"人员经费$", MONEY)), None)
+    public = next(own(claims(ctx, "amount", r"公用经费$", MONEY)), None)
     if basic is not None and people is not None and public is not None:
         ctx.sum(
             f"第{basic.value.provenance.page}页文字：基本支出 = 人员经费 + 公用经费",

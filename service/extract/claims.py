@@ -28,7 +28,7 @@ EXTERNAL = re.compile(
     r"进出口|社零|社会消费品|省外资金|引资|投资|签约|到位|外贸|出口|进口|GDP|生产总值|销售额|营业额|带动|拉动|"
     r"核销|发放|消费金额|交易额"
 )
-JOINER = re.compile(r"(?<=[^\d])(及|和|与|以及|、|加)(?=[^\d])")
+JOINER = re.compile(r"(?<=[^\d])(?:以及|及|和|与|、|加)(?=[^\d])")
 SUM_WORD = re.compile(r"(合计|共计|总计|两项|二项|三项|共)(为|是|达)?$")
 RESPECTIVELY = re.compile(r"分别(为|是|达到?|占)?$")
 VERB_TAIL = re.compile(r"(为|是|达|达到|共计|合计|均为|共|计|约|近|超|支出|安排|完成)+$")
@@ -72,8 +72,8 @@ def _inside_title(sentence: str, start: int, end: int) -> bool:
 
 def _split_parts(subject: str) -> list[str]:
     """'公务用车购置费及运行维护费合计' → ['公务用车购置费', '运行维护费']; [] when not a combination."""
-    text = SUM_WORD.sub("", compact(subject))
-    text = re.sub(r"^(其中|主要是|包括)[:：]?", "", text)
+    text = re.sub(r"^(其中|主要是|包括)[:：]?", "", compact(subject))
+    text = re.sub(r"(合计|共计|总计|两项|共)?(支出)?(决算|预算)?(数)?(为|是|达)?$", "", text)
     parts = [p for p in JOINER.split(text) if p and not JOINER.fullmatch(p)]
     if len(parts) < 2:
         return []
@@ -84,7 +84,8 @@ def _split_parts(subject: str) -> list[str]:
     if function_class(text) and not all(function_class(p) for p in parts):
         return []
     items = [p for p in parts if is_item(p) or sangong_field(p)]
-    return parts if len(items) >= 2 or SUM_WORD.search(compact(subject)) and items else []
+    summed = re.search(r"合计|共计|总计|两项", compact(subject))
+    return parts if len(items) >= 2 or summed and items else []
 
 
 def _respectively(sentence: str, start: int) -> str | None:
