@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
 
 import pytest
 
@@ -64,15 +63,17 @@ def errors(result: CheckResult) -> list[Finding]:
 
 
 def about(result: CheckResult, words: str) -> list[Finding]:
-    return [f for f in result.findings if words in f.message or any(words in (o.text_span or "") for o in f.operands)]
+    return [
+        f
+        for f in result.findings
+        if words in f.message or any(words in (o.text_span or "") for o in f.operands)
+    ]
 
 
 def test_the_inserted_sentences_are_read_as_claims_with_their_scope(narrative_case) -> None:
     report, _ = narrative_case
-    by_value = {(c.value.printed, c.kind): c for c in report.claims if c.value.provenance.page}
-    combined = by_value[("6.34", "amount")] if ("6.34", "amount") in by_value else None
     sums = [c for c in report.claims if c.parts and "运行维护费" in "".join(c.parts)]
-    assert sums and sums[0].scope == "combined" and sums[0].value.printed == "6.34", combined
+    assert sums and sums[0].scope == "combined" and sums[0].value.printed == "6.34"
     project = [c for c in report.claims if c.value.printed in ("200.00", "20.00", "120")]
     assert {c.scope for c in project} == {"project"}
     base = next(c for c in report.claims if c.kind == "share" and c.value.printed == "25")
@@ -186,18 +187,42 @@ def _with_forms(*forms: SelfEvaluation) -> Report:
 
 def test_a_project_form_beside_the_department_form_is_checked_on_its_own_block() -> None:
     result = check_report(_with_forms(_project_form(27, "促消费专项", PROJECT_ROWS)))
-    project = [f for f in result.findings if "促消费专项" in f.message or any("PP" in o.label for o in f.operands)]
-    assert not [f for f in result.findings if f.rule_id == "PERF-12" and any("PP" in o.label for o in f.operands)]
+    project = [
+        f for f in result.findings if "促消费专项" in f.message or any("PP" in o.label for o in f.operands)
+    ]
+    assert not [
+        f for f in result.findings if f.rule_id == "PERF-12" and any("PP" in o.label for o in f.operands)
+    ]
     assert any(f.rule_id == "PERF-03" and f.outcome == "PASS" for f in project)
-    assert [(f.rule_id, f.pages) for f in errors(result)] == [(f.rule_id, f.pages) for f in errors(check_report(_s0()))]
+    assert [(f.rule_id, f.pages) for f in errors(result)] == [
+        (f.rule_id, f.pages) for f in errors(check_report(_s0()))
+    ]
 
 
 def test_sums_over_rows_of_another_project_are_not_errors() -> None:
     """A form read together with the next project's rows (the same indicators twice, 分值 200): the sums
     are unverifiable, at most a warning."""
     form = _project_form(27, "促消费专项", PROJECT_ROWS + PROJECT_ROWS)
-    form.level1_scores = [lv.model_copy(update={"points": _fact("50", "分", 27)}) if lv.level1 == "产出指标" else lv for lv in form.level1_scores]
+    form.level1_scores = [
+        lv.model_copy(update={"points": _fact("50", "分", 27)}) if lv.level1 == "产出指标" else lv
+        for lv in form.level1_scores
+    ]
     result = check_report(_with_forms(form))
     sums = [f for f in result.findings if f.rule_id in ("PERF-02", "PERF-03") and "促消费专项" in f.message]
     assert sums and all(f.severity != "error" for f in sums)
     assert any(f.outcome == "FAIL" and f.certainty == "unverifiable" for f in sums)
+
+
+def test_a_unit_word_changed_in_a_sentence_is_a_unit_error_with_both_places() -> None:
+    from eval import mutations as M
+
+    m = next(x for x in M.generate(S0) if x.kind == "unit_basic")
+    result = check_report(M.apply_to_report(_s0(), m))
+    slips = [
+        f
+        for f in result.findings
+        if f.rule_id == "UNIT-09" and f.diagnosis == "UNIT_SCALE" and m.old in f.message
+    ]
+    assert slips and slips[0].severity == "error" and slips[0].certainty == "definite"
+    text, table = slips[0].operands
+    assert text.table_id == "NAR" and text.page == m.page and table.table_id != "NAR" and table.page != m.page
