@@ -117,6 +117,19 @@ class Claim(Strict):
         default=None,
         description="歧义 / why the subject is not certain (two subjects, a project name, a quoted title …)",
     )
+    statement: int | None = Field(
+        default=None,
+        description="陈述 / id shared by the claims of one statement (年初预算 X，支出决算 Y，完成 Z%)",
+    )
+    role: Literal["年初预算", "支出决算", "完成率"] | None = Field(
+        default=None, description="角色 / what the number is within its statement"
+    )
+    item: str | None = Field(
+        default=None, description="科目 / the 类/款/项 (or item) the statement is about, as printed"
+    )
+    item_path: list[str] = Field(
+        default_factory=list, description="科目层级 / 类, 款, 项 names read from the (类)(款)(项) markers"
+    )
 
 
 class ParseNote(Strict):

@@ -10,7 +10,6 @@ from decimal import Decimal
 from schemas import vocabulary
 from schemas.findings import Operand
 from schemas.report import Claim
-from schemas.vocabulary import FUNCTION_CLASS_NAMES
 from service.check.arith import Q, check_ratio, const, q
 from service.check.base import Ctx, find_row, flat, registry, rows, total_row, val
 
@@ -436,33 +435,17 @@ def nar_06(ctx: Ctx) -> None:
     ctx.sum("各类上年数之和 = 上年支出总计", total_prior, priors)
 
 
-ITEM = re.compile(
-    r"年初预算(?:数)?为?\s*(?P<budget>[\d,]+(?:\.\d+)?)\s*(?P<u1>万元|元)[，,]?\s*(?:支出)?决算(?:数)?为?\s*"
-    r"(?P<final>[\d,]+(?:\.\d+)?)\s*(?P<u2>万元|元)(?:[，,]\s*(?:完成|为|达到)(?:年初|“三公”经费|全年)?预算(?:数)?的\s*(?P<rate>[\d.]+)%)?"
-)
-
-
-def _claim_at(ctx: Ctx, c: Claim, printed: str, kind: str | None = None) -> Claim | None:
-    return next(
-        (o for o in in_sentence(ctx, c) if o.value.printed == printed and (kind is None or o.kind == kind)),
-        None,
-    )
-
-
 def budget_items(ctx: Ctx) -> Iterator[tuple[Claim, Claim, Claim | None, str]]:
-    """(年初预算, 支出决算, 完成率, sentence) for each "年初预算为 X，支出决算为 Y，完成年初预算的 p%"."""
-    seen: set[tuple[int, str]] = set()
-    for c in claims(ctx, unit=MONEY):
-        key = (c.value.provenance.page, sentence_of(c))
-        if key in seen:
-            continue
-        seen.add(key)
-        for m in ITEM.finditer(key[1]):
-            budget = _claim_at(ctx, c, m.group("budget"))
-            final = _claim_at(ctx, c, m.group("final"))
-            rate = _claim_at(ctx, c, m.group("rate")) if m.group("rate") else None
-            if budget is not None and final is not None:
-                yield budget, final, rate, key[1]
+    """(年初预算, 支出决算, 完成率, sentence) for each statement the extractor linked ("年初预算为 X，支出决算为 Y，
+    完成年初预算的 p%" and its phrasings)."""
+    statements: dict[int, dict[str, Claim]] = {}
+    for c in ctx.report.claims:
+        if c.statement is not None and c.role is not None:
+            statements.setdefault(c.statement, {})[c.role] = c
+    for roles in statements.values():
+        budget, final = roles.get("年初预算"), roles.get("支出决算")
+        if budget is not None and final is not None:
+            yield budget, final, roles.get("完成率"), sentence_of(budget)
 
 
 @rule("NAR-07", "error")
@@ -547,11 +530,6 @@ def nar_09(ctx: Ctx) -> None:
             ctx.ok(f"第{budget.value.provenance.page}页年初预算为 0 与“年中增加”的说明一致", [cq(budget)])
 
 
-ITEM_NAME = re.compile(
-    r"(?P<cls>[^（(。；\d]+?)[（(]类[）)](?P<kuan>[^（(]+?)[（(]款[）)](?P<xiang>[^（(]+?)[（(]项[）)]"
-)
-
-
 @rule("NAR-10", "error")
 def nar_10(ctx: Ctx) -> None:
     """Narrative 项 决算 against T05. Formula: the 类/款/项 named in the text maps to a T05 code; the text's 决算
@@ -559,20 +537,9 @@ def nar_10(ctx: Ctx) -> None:
     t05 = ctx.report.tables.T05
     if t05 is None:
         return None
-    for _, final, _, span in budget_items(ctx):
-        names = ITEM_NAME.search(span)
-        if names is None:
-            cls = next(
-                (
-                    code
-                    for code, name in FUNCTION_CLASS_NAMES.items()
-                    if flat(span).startswith(name) or re.match(r"^\d+[、.．]" + name, flat(span))
-                ),
-                None,
-            )
-            row = next((r for r in rows(t05) if r.code == cls), None) if cls else None
-        else:
-            kuan, xiang = flat(names.group("kuan")), flat(names.group("xiang"))
+    for _, final, _, _ in budget_items(ctx):
+        if final.item_path:
+            _, kuan, xiang = (flat(n) for n in final.item_path)
             row = next(
                 (
                     r
@@ -584,6 +551,9 @@ def nar_10(ctx: Ctx) -> None:
                 ),
                 None,
             )
+        else:
+            cls = vocabulary.function_class(final.item or "")
+            row = next((r for r in rows(t05) if r.code == cls), None) if cls else None
         if row is None:
             continue
         ctx.copy(

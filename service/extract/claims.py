@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from schemas.report import ClaimScope
+from schemas.report import Claim, ClaimScope
 from schemas.vocabulary import (
     DEPARTMENT_SUBJECTS,
     NON_SPENDING_BASE,
@@ -160,3 +160,38 @@ def share_base(clause: str, number: str) -> str | None:
 def non_spending(base: str) -> bool:
     """A share's whole that is not a spending or income total of the report's tables."""
     return bool(NON_SPENDING_BASE.search(base))
+
+
+# "年初预算为 X 万元，支出决算为 Y 万元，完成年初预算的 Z%" and the phrasings of it
+STATEMENT = re.compile(
+    r"年初预算(?:数)?为?\s*(?P<budget>[\d,]+(?:\.\d+)?)\s*(?P<u1>万元|元)[，,]?\s*(?:支出)?决算(?:数)?为?\s*"
+    r"(?P<final>[\d,]+(?:\.\d+)?)\s*(?P<u2>万元|元)"
+    r"(?:[，,]\s*(?:完成|为|达到)(?:年初|“三公”经费|全年)?预算(?:数)?的\s*(?P<rate>[\d.]+)%)?"
+)
+ITEM_PATH = re.compile(
+    r"(?P<cls>[^（(。；\d]+?)[（(]类[）)](?P<kuan>[^（(]+?)[（(]款[）)](?P<xiang>[^（(]+?)[（(]项[）)]"
+)
+ROLES = (("budget", "年初预算"), ("final", "支出决算"), ("rate", "完成率"))
+
+
+def link(sentence: str, previous: str, found: list[tuple[int, Claim]], first_id: int) -> int:
+    """Mark the claims of each 年初预算/决算/完成率 statement in the sentence with one statement id, their
+    roles, and the item the statement is about: named before it in the sentence, else the sentence
+    before (reports head each item "9. 社会保障和就业支出(类)…(项)。" and state its figures next).
+    Returns the next free statement id."""
+    next_id = first_id
+    for m in STATEMENT.finditer(sentence):
+        head = compact(sentence[: m.start()])
+        named = head if len(head) >= 4 else compact(previous)
+        path = ITEM_PATH.search(named)
+        item = re.sub(r"^\d+[、.．]", "", named).rstrip("。") if named else None
+        for key, role in ROLES:
+            if m.group(key) is None:
+                continue
+            claim = next((c for start, c in found if start == m.start(key)), None)
+            if claim is not None:
+                claim.statement, claim.role = next_id, role  # type: ignore[assignment]
+                claim.item = item[:80] if item else None
+                claim.item_path = [compact(path.group(g)) for g in ("cls", "kuan", "xiang")] if path else []
+        next_id += 1
+    return next_id

@@ -106,14 +106,17 @@ def extract_claims(doc: Document, meta: Meta) -> list[Claim]:
     rate, rate 完成…%) with the clause before it as its subject and the sentence as its span."""
     claims: list[Claim] = []
     section = ""
+    statement = 1
     for page in doc.pages:
         run = _prose(page)
+        previous = ""
         for sentence_match in re.finditer(r"[^。]+。?", run.text):
             sentence = sentence_match.group(0)
             base = sentence_match.start()
             heading = re.match(r"^\s*([一二三四五六七八九十]+、[^，。]{2,30}?说明)", sentence)
             if heading:
                 section = heading.group(1)
+            found: list[tuple[int, Claim]] = []
             for m in NUMBER.finditer(sentence):
                 claim = (
                     _claim(doc, page, run, sentence, base, m, section)
@@ -122,6 +125,9 @@ def extract_claims(doc: Document, meta: Meta) -> list[Claim]:
                 )
                 if claim is not None:
                     claims.append(claim)
+                    found.append((m.start("num") if m.group("num") else m.start("ratio"), claim))
+            statement = parse.link(sentence, previous, found, statement)
+            previous = sentence
     return claims
 
 
