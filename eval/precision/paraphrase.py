@@ -6,7 +6,7 @@ Each rewrite below states one kind of claim in three phrasings (variant 0, 1, 2)
 部门决算/预算公开 reports word them: "比上年/较上年/与上年相比 增加", "较2021年决算/比2021年/与2021年相比",
 "占/占比/所占比重为", "占…的/占…的比重为/占…的比例为", "其中：/其中，/其中", "年初预算为/年初预算数为/
 年初预算", "支出决算为/支出决算数为/支出决算", "完成年初预算的/为年初预算的/达到年初预算的",
-"主要原因是/主要原因：/原因主要是", and the vehicle subtotal as one name, as two items, and as two
+"主要原因是/主要原因：/原因主要是", "A X，占 p；B Y，占 q" as "A和B分别为 X和Y，分别占 p和q", and the vehicle subtotal as one name, as two items, and as two
 items "合计". Only prose lines are rewritten (a tab-separated line is a table row).
 
 Run: ``python -m eval.precision.paraphrase OUT_DIR`` (writes the 12 variant PDFs).
@@ -31,6 +31,14 @@ REWRITES: list[tuple[str, tuple[str, str, str]]] = [
     (
         r"(较|比)\s*(20\d\d)\s*年(决算|度)?(增加|减少)",
         ("较\\g<2>年决算\\g<4>", "比\\g<2>年\\g<4>", "与\\g<2>年相比\\g<4>"),
+    ),
+    (
+        r"(基本支出|财政拨款收入)\s*([\d.]+)\s*万元，占\s*([\d.]+%)；(项目支出|其他收入)\s*([\d.]+)\s*万元，占\s*([\d.]+%)",
+        (
+            "\\g<0>",
+            "\\g<0>",
+            "\\g<1>和\\g<4>分别为 \\g<2> 万元和 \\g<5> 万元，分别占 \\g<3>和 \\g<6>",
+        ),
     ),
     (r"，占\s*(\d[\d.]*%)", ("，占 \\g<1>", "，占比 \\g<1>", "，所占比重为 \\g<1>")),
     (

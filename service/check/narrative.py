@@ -272,6 +272,16 @@ def whole_candidates(ctx: Ctx, c: Claim, part: Claim) -> tuple[list[Q], str | No
     return out, "占比没有说明基数，基数按前文推定"
 
 
+def _listed_part(ctx: Ctx, c: Claim) -> Claim | None:
+    """For "A和B分别为 x和y，分别占 p和q", the amount of the share's own item (the extractor gave both the
+    listed item as subject)."""
+    if "分别" not in sentence_of(c):
+        return None
+    return next(
+        (o for o in in_sentence(ctx, c) if o.kind == "amount" and o.subject == c.subject and o is not c), None
+    )
+
+
 def _share_parts(ctx: Ctx) -> Iterator[tuple[Claim, Claim, Q, str | None]]:
     """(share, part, whole, doubt) for each share the checker can read; a share it cannot read is a SKIP
     with the reason (recorded once, by NAR-03)."""
@@ -282,7 +292,7 @@ def _share_parts(ctx: Ctx) -> Iterator[tuple[Claim, Claim, Q, str | None]]:
     out: list[tuple[Claim, Claim, Q, str | None]] = []
     skips: list[tuple[Claim, str]] = []
     for c in claims(ctx, "share"):
-        part = before(ctx, c, unit=MONEY, limit=2)
+        part = _listed_part(ctx, c) or before(ctx, c, unit=MONEY, limit=2)
         if part is None or sentence_of(part) != sentence_of(c):
             continue
         named, whole = _named_whole(ctx, c)

@@ -88,18 +88,21 @@ def _split_parts(subject: str) -> list[str]:
     return parts if len(items) >= 2 or summed and items else []
 
 
-def _respectively(sentence: str, start: int) -> str | None:
-    """For the i-th number after "A、B和C分别为", item i; None when the number is not in such a list."""
+def _respectively(sentence: str, start: int, kind: str) -> str | None:
+    """For the i-th number after "A、B和C分别为 x、y和z"（or "…，分别占 p、q和r"), item i; None when the
+    number is not in such a list. The names are the list before the first 分别 of the chain; i counts the
+    numbers of the same kind (amounts, or percentages) since the last 分别."""
     head = sentence[:start]
-    found = list(re.finditer(r"([^，,；;。：:]{2,80}?)分别(为|是|达到?|占)?", head))
-    m = found[-1] if found else None
-    if m is None:
+    chain = list(re.finditer(r"分别(为|是|达到?|占)?", head))
+    if not chain or re.search(r"[；;。]", head[chain[0].start() :]):
         return None
-    between = head[m.end() :]
-    if re.search(r"[；;。]", between):
+    lead = re.split(r"[，,；;。：:]", head[: chain[0].start()])[-1]
+    names = [p for p in JOINER.split(compact(lead)) if p]
+    between = head[chain[-1].end() :]
+    if re.search(r"[，,]", between.strip()):
         return None
-    names = [p for p in JOINER.split(compact(m.group(1))) if p and not JOINER.fullmatch(p)]
-    index = len(re.findall(r"\d[\d,]*(?:\.\d+)?\s*(?:万元|亿元|元|%)", between))
+    number = r"\d[\d,]*(?:\.\d+)?\s*%" if kind == "share" else r"\d[\d,]*(?:\.\d+)?\s*(?:万元|亿元|元)"
+    index = len(re.findall(number, between))
     if len(names) < 2 or index >= len(names):
         return None
     return names[index]
@@ -108,7 +111,7 @@ def _respectively(sentence: str, start: int) -> str | None:
 def read(sentence: str, start: int, end: int, kind: str, subject: str) -> ClaimContext:
     """What the checker must know about the number at sentence[start:end] beyond its value."""
     ctx = ClaimContext(clause=clause_of(sentence, start, end))
-    listed = _respectively(sentence, start)
+    listed = _respectively(sentence, start, kind)
     if listed is not None:
         ctx.subject = subject = listed
     before = compact(sentence[:start])
@@ -154,6 +157,8 @@ def share_base(clause: str, number: str) -> str | None:
     if m is None:
         return None
     base = re.sub(r"的$", "", m.group("base"))
+    if re.search(r"\d", base):  # "分别占 48.94%和 51.06%": the second share of a list, no base stated
+        return None
     return base or None
 
 
