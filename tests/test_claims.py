@@ -63,3 +63,9 @@ def test_project_and_title_numbers_are_not_department_amounts() -> None:
 def test_clause_is_the_span_between_breaks() -> None:
     sentence = "收、支总计各减少 279.7 万元，下降 13.0%。"
     assert C.clause_of(sentence, sentence.index("13.0"), sentence.index("13.0") + 4) == "下降 13.0%"
+
+
+def test_a_range_end_is_not_a_stated_amount() -> None:
+    sentence = "对购买汽油车的个人消费者给予1000-7000元不等的消费补贴。"
+    assert "范围" in (read(sentence, "7000", subject="给予").ambiguity or "")
+    assert read("支出 37.23 万元，占 2.34%。", "37.23", subject="支出").ambiguity is None

@@ -129,11 +129,19 @@ class Ctx:
         decimals: int = 2,
         severity: Severity | None = None,
         doubt: str | None = None,
+        why: str | None = None,
     ) -> Finding:
         scale = _display_scale(operands)
+        explained = ""
+        if ev.outcome == "FAIL" and why:
+            # one sentence: what was compared with what, on which pages, and the difference
+            explained = (
+                f"——{why}{fmt(ev.expected / scale, decimals)}，相差 {fmt(ev.delta / scale, decimals)}"
+                f"（容差 ±{fmt(ev.tolerance / scale, max(decimals, 3))}）"
+            )
         finding = self.emit(
             ev.outcome,
-            message + _verdict(ev.outcome),
+            message + _verdict(ev.outcome) + explained,
             operands,
             expected=fmt(ev.expected / scale, decimals),
             actual=fmt(ev.actual / scale, decimals),
@@ -187,10 +195,10 @@ class Ctx:
             ]
             self.skip(f"{message}（缺少：{'、'.join(names)}）", [o for o in [total, *items] if o is not None])
             return None
-        ev = check_sum(total, [i for i in items if i is not None], weights)
-        self.evaluated(
-            ev, message, [total, *[i for i in items if i is not None]], _decimals(total), severity, doubt
-        )
+        present = [i for i in items if i is not None]
+        ev = check_sum(total, present, weights)
+        why = _said(total) + f"，而 {len(present)} 项{'相加减' if weights else '之和'}为 "
+        self.evaluated(ev, message, [total, *present], _decimals(total), severity, doubt, why)
         return ev
 
     def copy(
@@ -207,7 +215,8 @@ class Ctx:
         ev = check_copy(reported, reference)
         if ev.outcome == "FAIL" and severity is None and abs(ev.delta) <= 2 * reported.half + reference.half:
             severity = "warning"  # wrong only in the last printed digit
-        self.evaluated(ev, message, [reported, reference], _decimals(reported), severity, doubt)
+        why = f"{_said(reported)}，{_said(reference)}，即应为 "
+        self.evaluated(ev, message, [reported, reference], _decimals(reported), severity, doubt, why)
         return ev
 
     def ratio(
@@ -233,9 +242,16 @@ class Ctx:
             return None
         if ev.outcome == "FAIL" and severity is None and downgrade_one_ulp and _one_ulp(ev, reported):
             severity = "warning"
+        explained = (
+            f"——{_said(reported)}，按 {_said(numerator)} ÷ {_said(denominator)} 算得 "
+            f"{fmt(ev.expected, reported.decimals + 2)}{'%' if scale == 100 else ''}，"
+            f"相差 {fmt(ev.delta, reported.decimals + 2)}{' 个百分点' if scale == 100 else ''}"
+            if ev.outcome == "FAIL"
+            else ""
+        )
         self.emit(
             ev.outcome,
-            message + _verdict(ev.outcome),
+            message + _verdict(ev.outcome) + explained,
             [reported, numerator, denominator],
             expected=fmt(ev.expected, reported.decimals + 2),
             actual=fmt(ev.actual, reported.decimals),
@@ -255,8 +271,22 @@ class Ctx:
             self.skip(f"{message}（缺少数据）", [o for o in (reported, a, b) if o is not None])
             return None
         ev = check_difference(reported, a, b)
-        self.evaluated(ev, message, [reported, a, b], _decimals(reported), severity)
+        why = f"{_said(reported)}，{_said(a)} 减 {_said(b)} 为 "
+        self.evaluated(ev, message, [reported, a, b], _decimals(reported), severity, None, why)
         return ev
+
+
+def _said(x: Q) -> str:
+    """An operand as the reviewer finds it printed: '第12页一般公共预算基本支出表 人员经费 1,707.78万元',
+    '第4页文字“人员经费 1707.7万元”'; a computed quantity by its label."""
+    f = x.fact
+    if f is None:
+        return x.label
+    unit = "" if f.unit == "倍" else f.unit
+    if f.provenance.table_id == "NAR":
+        return f"第{f.provenance.page}页文字“{f.provenance.row_label or ''} {f.printed}{unit}”"
+    label = re.sub(r"\s*" + re.escape(f.printed) + r"\S*$", "", x.label) if f.printed else x.label
+    return f"第{f.provenance.page}页{label} {f.printed or '空白'}{unit}"
 
 
 def _terms(message: str) -> list[str]:

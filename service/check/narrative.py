@@ -146,7 +146,17 @@ def sangong(ctx: Ctx, half: str, field: str) -> Q | None:
         if ctx.report.tables.T07
         else (rows(table)[0] if rows(table) else None)
     )
-    return val(row, field, f"“三公”经费表 {half} {field}")
+    return val(row, field, f"“三公”经费表 {half} {SANGONG_NAMES.get(field, field)}")
+
+
+SANGONG_NAMES = {
+    "total": "合计",
+    "abroad": "因公出国(境)费",
+    "vehicle_subtotal": "公务用车购置及运行费",
+    "vehicle_purchase": "公务用车购置费",
+    "vehicle_operation": "公务用车运行费",
+    "reception": "公务接待费",
+}
 
 
 def sangong_field(subject: str) -> str | None:

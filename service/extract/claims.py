@@ -122,6 +122,10 @@ def read(sentence: str, start: int, end: int, kind: str, subject: str) -> ClaimC
     # the governing noun phrase: the subject as read, or the whole clause head when the subject is a
     # fragment cut at a bracket ("一般公共服务(类)支出" read as "支出")
     flat = compact(subject) if listed is not None or len(compact(subject)) >= len(phrase) else phrase
+    if re.search(r"\d\s*(万元|亿元|元|%)?\s*[-—–~～至到]\s*$", sentence[:start]) or re.match(
+        r"\s*(万元|亿元|元|%)?\s*[-—–~～至到]\s*\d", sentence[end:]
+    ):
+        ctx.ambiguity = "是一个范围的一端（如 1000-7000 元），不是确数"
     if _inside_title(sentence, start, end):
         ctx.ambiguity = "数字在引号或书名号内（名称中的数，不是金额）"
     ctx.parts = _split_parts(flat)
