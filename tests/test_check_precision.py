@@ -227,3 +227,20 @@ def test_a_unit_word_changed_in_a_sentence_is_a_unit_error_with_both_places() ->
     assert slips and slips[0].severity == "error" and slips[0].certainty == "definite"
     text, table = slips[0].operands
     assert text.table_id == "NAR" and text.page == m.page and table.table_id != "NAR" and table.page != m.page
+
+
+def test_one_wrong_cell_is_one_error_with_its_consequences_listed() -> None:
+    """A 类 amount of T05 changed: its 类 = Σ款 sum is the root error naming the cell; 合计 = Σ类, the row
+    identity, the copy in T04 and the subset inequality are its consequences (info, root set)."""
+    from eval import mutations as M
+
+    name = "jiefangqu_2023_final"
+    report = extract_report(pdf.read_pdf(M.FIXTURES / f"{name}.pdf"))
+    m = next(x for x in M.generate(name) if x.kind == "class_row")
+    before, after = check_report(report), check_report(M.apply_to_report(report, m))
+    found = M.caught(before, after, m.page)
+    roots = [f for f in found if f.root is None and f.severity == "error"]
+    assert len(roots) == 1 and len(roots[0].consequences) >= 3
+    assert any(o.value == m.new for o in roots[0].operands) and m.new in roots[0].message
+    listed = [f for f in found if f.root == roots[0].id]
+    assert {f.id for f in listed} == set(roots[0].consequences) and all(f.severity == "info" for f in listed)

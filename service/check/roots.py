@@ -13,7 +13,7 @@ Cell = tuple[int, tuple[float, float, float, float], str]
 
 
 def group(findings: list[Finding], deltas: dict[str, tuple[Decimal, Decimal]]) -> None:
-    failed = [f for f in findings if f.outcome == "FAIL" and f.id in deltas and f.severity != "info"]
+    failed = [f for f in findings if f.outcome == "FAIL" and f.severity != "info"]
     by_cell: dict[Cell, list[Finding]] = {}
     for f in failed:
         for o in f.operands:
@@ -24,13 +24,19 @@ def group(findings: list[Finding], deltas: dict[str, tuple[Decimal, Decimal]]) -
         free = [f for f in members if f.root is None]
         if len(free) < 2:
             continue
-        root = min(free, key=lambda f: (f.consequences == [], len(f.operands), f.id))
-        size, tol = abs(deltas[root.id][0]), deltas[root.id][1]
+        # a unit slip explains every failure of its cell; else a measured difference shared by the others
+        scale_slip = [f for f in free if f.diagnosis == "UNIT_SCALE" and f.id not in deltas]
+        measured = scale_slip or [f for f in free if f.id in deltas]
+        if not measured:
+            continue
+        root = min(measured, key=lambda f: (f.consequences == [], len(f.operands), f.id))
+        size, tol = abs(deltas[root.id][0]) if root.id in deltas else None, deltas.get(root.id, (0, 0))[1]
         for f in free:
             if f is root or f.consequences:
                 continue
-            delta, tolerance = deltas[f.id]
-            if abs(abs(delta) - size) <= tol + tolerance:
+            # a failure without a difference (an inequality, a sign) that blames the same cell is its consequence
+            delta, tolerance = deltas.get(f.id, (size, tol))
+            if size is None or delta is None or abs(abs(delta) - size) <= tol + tolerance:
                 f.root = root.id
                 root.consequences.append(f.id)
         if root.consequences:
