@@ -16,7 +16,10 @@ def group(findings: list[Finding], deltas: dict[str, tuple[Decimal, Decimal]]) -
     failed = [f for f in findings if f.outcome == "FAIL" and f.severity != "info"]
     by_cell: dict[Cell, list[Finding]] = {}
     for f in failed:
-        for o in f.operands:
+        # a measured difference may come from any of its cells; a failure without one (a ratio, an
+        # inequality) blames only the value it checks, its first operand, not the references it used
+        blamed = f.operands if f.id in deltas else f.operands[:1]
+        for o in blamed:
             if o.page is not None and o.bbox is not None and o.value:
                 by_cell.setdefault((o.page, o.bbox, o.value), []).append(f)
     # the cells shared by most failures first: a wrong cell explains all of them
