@@ -410,6 +410,16 @@ def _yoy(ctx: Ctx) -> Iterator[tuple[Claim, Claim, Claim]]:
         yield current, delta, rate
 
 
+def _other_subject(current: Claim, delta: Claim) -> str | None:
+    """Why a change stated in its own sentence may not be the change of the amount before it: the change
+    names a subject of its own that the earlier amount's clause does not ("较2021年决算增加" has none)."""
+    own_subject = re.sub(r"^(与|较|比)?(上年度?|20\d\d年度?(决算)?|同期)?(相比)?", "", flat(delta.subject))
+    own_subject = re.sub(r"(增加|减少|增长|下降|了)+$", "", own_subject)
+    if len(own_subject) < 2 or own_subject in flat(current.clause or current.subject):
+        return None
+    return f"增减额的主语“{own_subject}”与前句的本年数“{current.clause or current.subject}”未必相同"
+
+
 @rule("NAR-05", "error")
 def nar_05(ctx: Ctx) -> None:
     """Year-over-year change. Formula: prior = current ∓ Δ (interval), r = Δ / prior, and the 增/减 wording
@@ -428,12 +438,15 @@ def nar_05(ctx: Ctx) -> None:
                 [d, cq(rate)],
             )
             continue
+        # the current amount read from an earlier sentence may be another subject's
+        doubt = None if sentence_of(current) == sentence_of(delta) else _other_subject(current, delta)
         ctx.ratio(
             f"第{rate.value.provenance.page}页“{delta.subject}{delta.value.printed}{delta.value.unit}，"
             f"{'增长' if sign > 0 else '下降'}{rate.value.printed}%”",
             cq(rate),
             d,
             prior,
+            doubt=doubt,
         )
 
 
