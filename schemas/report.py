@@ -117,11 +117,12 @@ class Claim(Strict):
         default=None,
         description="歧义 / why the subject is not certain (two subjects, a project name, a quoted title …)",
     )
-    statement: int | None = Field(
-        default=None,
-        description="陈述 / id shared by the claims of one statement (年初预算 X，支出决算 Y，完成 Z%)",
+    statements: list[int] = Field(
+        default_factory=list,
+        description="陈述 / ids of the statements the claim belongs to (年初预算 X，支出决算 Y，完成 Z%; "
+        "增长 a%，高于X（r%）N个百分点 — one growth may serve several)",
     )
-    role: Literal["年初预算", "支出决算", "完成率"] | None = Field(
+    role: Literal["年初预算", "支出决算", "完成率", "增幅", "参照", "百分点差"] | None = Field(
         default=None, description="角色 / what the number is within its statement"
     )
     item: str | None = Field(

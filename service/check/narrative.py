@@ -468,14 +468,19 @@ def nar_06(ctx: Ctx) -> None:
     ctx.sum("各类上年数之和 = 上年支出总计", total_prior, priors)
 
 
+def statements(ctx: Ctx, role: str) -> dict[int, dict[str, Claim]]:
+    """The statements the extractor linked that have a claim in ``role``: id → {role: claim}."""
+    out: dict[int, dict[str, Claim]] = {}
+    for c in ctx.report.claims:
+        for statement in c.statements if c.role is not None else []:
+            out.setdefault(statement, {})[c.role] = c  # type: ignore[index]
+    return {k: v for k, v in out.items() if role in v}
+
+
 def budget_items(ctx: Ctx) -> Iterator[tuple[Claim, Claim, Claim | None, str]]:
     """(年初预算, 支出决算, 完成率, sentence) for each statement the extractor linked ("年初预算为 X，支出决算为 Y，
     完成年初预算的 p%" and its phrasings)."""
-    statements: dict[int, dict[str, Claim]] = {}
-    for c in ctx.report.claims:
-        if c.statement is not None and c.role is not None:
-            statements.setdefault(c.statement, {})[c.role] = c
-    for roles in statements.values():
+    for roles in statements(ctx, "年初预算").values():
         budget, final = roles.get("年初预算"), roles.get("支出决算")
         if budget is not None and final is not None:
             yield budget, final, roles.get("完成率"), sentence_of(budget)
@@ -908,30 +913,25 @@ def nar_21(ctx: Ctx) -> None:
 def nar_22(ctx: Ctx) -> None:
     """Percentage-point differences. Formula: "高于X N个百分点" requires N = a − X, a the growth stated before.
     TOL_SUM, warning."""
-    for c in claims(ctx, "points"):
-        span = sentence_of(c)
-        m = re.search(re.escape(c.value.printed) + r"\s*个百分点", span)
-        if m is None:
+    for roles in statements(ctx, "百分点差").values():
+        points, growth, reference = roles["百分点差"], roles.get("增幅"), roles.get("参照")
+        if growth is None or reference is None:
             continue
-        head = span[: m.start()]
-        ref_before = re.search(r"[（(][^（()）]*?(-?\d+(?:\.\d+)?)%[）)]\s*$", head)
-        ref_after = re.match(r"[^（(]*?个百分点[（(][^（()）]*?(-?\d+(?:\.\d+)?)%[）)]", span[m.start() :])
-        if ref_before:
-            ref, growth_text = ref_before.group(1), head[: ref_before.start()]
-        elif ref_after:
-            ref, growth_text = ref_after.group(1), head
-        else:
-            continue
-        growth = re.findall(
-            r"(增长|下降)\s*(-?\d+(?:\.\d+)?)%", re.sub(r"[（(][^（()）]*[）)]", "", growth_text)
+        sign = -1 if growth.direction == "减少" else 1
+        g = cq(growth)
+        a_q = Q(
+            g.value * sign,
+            g.half,
+            f"增幅 {'-' if sign < 0 else ''}{growth.value.printed}%",
+            g.fact,
+            g.decimals,
         )
-        if not growth:
-            continue
-        word, a = growth[-1]
-        a_q = Q(Decimal(a) * (-1 if word == "下降" else 1), _half(a), f"增幅 {a}%")
-        x_q = Q(Decimal(ref), _half(ref), f"参照 {ref}%")
         ctx.difference(
-            f"第{c.value.provenance.page}页“高于…{c.value.printed}个百分点”= {a}% − {ref}%", cq(c), a_q, x_q
+            f"第{points.value.provenance.page}页“高于…{points.value.printed}个百分点”= "
+            f"{a_q.label.removeprefix('增幅 ')} − {reference.value.printed}%",
+            cq(points),
+            a_q,
+            cq(reference),
         )
 
 

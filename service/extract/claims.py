@@ -199,8 +199,50 @@ def link(sentence: str, previous: str, found: list[tuple[int, Claim]], first_id:
                 continue
             claim = next((c for start, c in found if start == m.start(key)), None)
             if claim is not None:
-                claim.statement, claim.role = next_id, role  # type: ignore[assignment]
+                claim.statements.append(next_id)
+                claim.role = role  # type: ignore[assignment]
                 claim.item = item[:80] if item else None
                 claim.item_path = [compact(path.group(g)) for g in ("cls", "kuan", "xiang")] if path else []
+        next_id += 1
+    return next_id
+
+
+POINTS = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*个百分点")
+
+
+def link_points(sentence: str, found: list[tuple[int, Claim]], first_id: int) -> int:
+    """Mark each "高于X（r%）N个百分点" statement: the growth a stated before it (增长/下降 a%), the
+    reference r in brackets just before or just after, and N, so the checker can test N = a − r.
+    A negative reference ("（-1.1%）") is left unlinked (the claim keeps no sign)."""
+    next_id = first_id
+    at = {start: c for start, c in found}
+    for m in POINTS.finditer(sentence):
+        points = at.get(m.start("n"))
+        if points is None or points.kind != "points":
+            continue
+        head = sentence[: m.start()]
+        ref_before = re.search(r"[（(][^（()）]*?(?P<sign>[-−]?)(?P<r>\d+(?:\.\d+)?)%[）)]\s*$", head)
+        ref_after = re.match(
+            r"\s*个百分点[（(][^（()）]*?(?P<sign>[-−]?)(?P<r>\d+(?:\.\d+)?)%[）)]", sentence[m.end("n") :]
+        )
+        if ref_before:
+            ref_start, sign, growth_text = (
+                ref_before.start("r"),
+                ref_before.group("sign"),
+                head[: ref_before.start()],
+            )
+        elif ref_after:
+            ref_start, sign, growth_text = m.end("n") + ref_after.start("r"), ref_after.group("sign"), head
+        else:
+            continue
+        # the growth: the last 增长/下降 a% outside brackets before the reference
+        plain = re.sub(r"[（(][^（()）]*[）)]", lambda b: " " * len(b.group(0)), growth_text)
+        growths = list(re.finditer(r"(增长|下降)\s*(?P<a>\d+(?:\.\d+)?)%", plain))
+        reference, growth = at.get(ref_start), at.get(growths[-1].start("a")) if growths else None
+        if sign or reference is None or growth is None:
+            continue
+        for claim, role in ((growth, "增幅"), (reference, "参照"), (points, "百分点差")):
+            claim.statements.append(next_id)
+            claim.role = role  # type: ignore[assignment]
         next_id += 1
     return next_id

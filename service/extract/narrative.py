@@ -127,6 +127,7 @@ def extract_claims(doc: Document, meta: Meta) -> list[Claim]:
                     claims.append(claim)
                     found.append((m.start("num") if m.group("num") else m.start("ratio"), claim))
             statement = parse.link(sentence, previous, found, statement)
+            statement = parse.link_points(sentence, found, statement)
             previous = sentence
     return claims
 
