@@ -117,6 +117,9 @@ class Claim(Strict):
         default=None,
         description="歧义 / why the subject is not certain (two subjects, a project name, a quoted title …)",
     )
+    listed: list[str] = Field(
+        default_factory=list, description="列举 / the items named after the number (…，主要包括：A、B、C)"
+    )
     statements: list[int] = Field(
         default_factory=list,
         description="陈述 / ids of the statements the claim belongs to (年初预算 X，支出决算 Y，完成 Z%; "

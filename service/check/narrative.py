@@ -617,18 +617,10 @@ def nar_11(ctx: Ctx) -> None:
     table = ctx.report.tables.T06 or ctx.report.tables.B06
     if table is None or public is None:
         return None
-    span = sentence_of(public)
-    after = span[span.find(public.value.printed) :]
-    listed = (
-        re.split(r"[、，,；;]", re.split(r"[。]", after[after.find("主要包括") + 4 :])[0])
-        if "主要包括" in after
-        else []
-    )
+    listed = public.listed  # read by the extractor after "主要包括"
     by_name = {flat(r.label): r for r in rows(table) if getattr(r, "code", None)}
     missing = []
-    for name in (flat(n).strip("：:").rstrip("等。") for n in listed):
-        if not name:
-            continue
+    for name in listed:
         row = by_name.get(name)
         amount = getattr(row, "amount", None) or getattr(row, "total", None) if row is not None else None
         if row is None or (amount is not None and amount.value == 0):
@@ -792,10 +784,7 @@ def nar_17(ctx: Ctx) -> None:
         total_row(ctx.report.tables.T03), "project", "支出决算表 项目支出"
     )
     for c in claims(ctx, "share"):
-        span = sentence_of(c)
-        if not re.search(
-            r"项目支出总额", span[max(0, span.find(c.value.printed) - 30) : span.find(c.value.printed) + 1]
-        ):
+        if "项目支出总额" not in flat(c.base):  # the whole the extractor read after 占
             continue
         amount = before(ctx, c, unit=MONEY, limit=2)
         if amount is None or not re.search("涉及|资金", amount.subject):
@@ -976,10 +965,15 @@ def nar_24(ctx: Ctx) -> None:
     """Zero denominators. Formula: a ratio whose denominator is 0 must be omitted or printed "—"; printing 100%
     or 0% fails. TOL_EXACT, warning."""
     for c in claims(ctx, "rate", r"完成(全年)?预算的?$|完成预算$"):
-        span = sentence_of(c)
-        head = span[: span.find(c.value.printed + "%")]
-        budget = re.findall(r"预算(?:数)?为?\s*([\d.,]+)\s*(?:万元|元)", head)
-        if budget and Decimal(budget[-1].replace(",", "")) == 0:
+        # the budget the rate is of: the last amount stated as a 预算 before it in its sentence
+        stated = [
+            o
+            for o in in_sentence(ctx, c)
+            if o.kind == "amount"
+            and position(ctx, o) < position(ctx, c)
+            and re.search(r"预算(数)?(为)?$", o.subject)
+        ]
+        if stated and stated[-1].value.value == 0:
             ctx.fail(
                 f"第{c.value.provenance.page}页预算数为 0，却印出“完成预算的 {c.value.printed}%”", [cq(c)]
             )

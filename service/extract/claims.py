@@ -42,6 +42,7 @@ class ClaimContext:
     base: str | None = None
     ambiguity: str | None = None
     subject: str | None = None  # a corrected subject (one item of a "分别为" list)
+    listed: list[str] = field(default_factory=list)
 
 
 def clause_of(sentence: str, start: int, end: int) -> str:
@@ -149,7 +150,19 @@ def read(sentence: str, start: int, end: int, kind: str, subject: str) -> ClaimC
         ctx.scope = "project"
     if kind == "share":
         ctx.base = share_base(ctx.clause, sentence[start:end])
+    ctx.listed = listed_after(sentence, end)
     return ctx
+
+
+def listed_after(sentence: str, end: int) -> list[str]:
+    """The items a sentence names after the number: "公用经费 11.57 万元，主要包括：办公费、印刷费等" →
+    ['办公费', '印刷费']."""
+    after = sentence[end:]
+    if "主要包括" not in after:
+        return []
+    rest = re.split(r"。", after[after.find("主要包括") + 4 :])[0]
+    names = (compact(n).strip("：:").rstrip("等。") for n in re.split(r"[、，,；;]", rest))
+    return [n for n in names if n]
 
 
 def share_base(clause: str, number: str) -> str | None:

@@ -174,6 +174,7 @@ def _claim(
         parts=context.parts,
         base=context.base,
         ambiguity=context.ambiguity,
+        listed=context.listed,
     )
 
 
