@@ -197,6 +197,8 @@ class Ctx:
             return None
         present = [i for i in items if i is not None]
         ev = check_sum(total, present, weights)
+        if ev.outcome == "FAIL" and doubt is None:
+            doubt = _page_break(total, present)
         why = _said(total) + f"，而 {len(present)} 项{'相加减' if weights else '之和'}为 "
         self.evaluated(ev, message, [total, *present], _decimals(total), severity, doubt, why)
         return ev
@@ -274,6 +276,16 @@ class Ctx:
         why = f"{_said(reported)}，{_said(a)} 减 {_said(b)} 为 "
         self.evaluated(ev, message, [reported, a, b], _decimals(reported), severity, None, why)
         return ev
+
+
+def _page_break(total: Q, items: Sequence[Q]) -> str | None:
+    """A table sum whose items run over a page break: rows at the break may not all have been read (a
+    continued table), so its failure is not certain. Sums within one page, or of prose numbers, are."""
+    facts = [x.fact for x in [total, *items] if x.fact is not None and x.fact.provenance.table_id != "NAR"]
+    item_pages = sorted({f.provenance.page for f in facts[1:]} if facts else set())
+    if len(item_pages) < 2 or not facts or facts[0].provenance.table_id in (None, "PE", "PP", "PT"):
+        return None
+    return f"明细跨第{'、'.join(map(str, item_pages))}页，跨页处的行可能没有读全"
 
 
 def _said(x: Q) -> str:
