@@ -26,6 +26,7 @@ from eval.fixtures import build
 from schemas.facts import Fact, to_yuan
 from schemas.findings import CheckResult, Finding
 from schemas.report import Report, iter_facts
+from schemas.vocabulary import function_class
 from service import pdf
 from service.check import check_report
 from service.document import Document
@@ -169,6 +170,18 @@ def _choices(report: Report) -> list[tuple[str, str, Fact]]:
         if c.kind == "amount" and re.search("人员经费$", c.subject) and "." in c.value.printed
     ]
     out.append(("unit", "文字 人员经费 单位", people[0] if people else None))
+    # unit words outside the 三公 paragraph: the 基本支出 sentence and a 类 amount of the 支出结构
+    out.append(("unit_basic", "文字 基本支出 单位", basics[0] if basics else None))
+    classes = [
+        c.value
+        for c in report.claims
+        if c.kind == "amount"
+        and c.scope == "item"
+        and function_class(c.clause or "")
+        and "." in c.value.printed
+        and c.value.value >= 1
+    ]
+    out.append(("unit_class", "文字 类支出 单位", classes[0] if classes else None))
     return [(k, label, f) for k, label, f in out if f is not None]
 
 
@@ -198,7 +211,7 @@ def generate(fixture: str) -> list[Mutation]:
         k = _occurrence(doc, fact)
         if k is None:
             continue
-        unit_word = kind == "unit"
+        unit_word = kind.startswith("unit")
         new = fact.printed if unit_word else bumped(fact.printed)
         mutations.append(
             Mutation(

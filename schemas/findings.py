@@ -12,6 +12,7 @@ Outcome = Literal["PASS", "PASS_RESIDUE", "FAIL", "SKIP"]
 Severity = Literal["error", "warning", "info"]
 Diagnosis = Literal["TRUNCATED", "DOUBLE_ROUNDED", "PLUG_100", "UNIT_SCALE", "SIGN"]
 Group = Literal["INTRA", "PERF", "XT", "NAR", "COMP", "UNIT"]
+Certainty = Literal["definite", "unverifiable"]
 
 
 class Operand(Strict):
@@ -29,6 +30,7 @@ class Operand(Strict):
 class Finding(Strict):
     """One evaluation of one rule."""
 
+    id: str = Field(default="", description="编号 / finding id within the check run, e.g. F0012")
     rule_id: str = Field(description="规则 / rule id, e.g. INTRA-07")
     severity: Severity = Field(description="级别 / error or warning for a FAIL; info for residues and skips")
     outcome: Outcome = Field(description="结果 / PASS, PASS_RESIDUE, FAIL or SKIP")
@@ -43,6 +45,18 @@ class Finding(Strict):
     pages: list[int] = Field(default_factory=list, description="页码 / pages of the operands")
     operands: list[Operand] = Field(default_factory=list, description="数据 / every operand with its place")
     note: str | None = Field(default=None, description="附注 / e.g. the report's 尾数误差 note")
+    certainty: Certainty = Field(
+        default="definite",
+        description="确定性 / definite: the operands' identities are certain (every error is); "
+        "unverifiable: the extraction or the claim's subject is ambiguous (a warning at most, or a SKIP)",
+    )
+    root: str | None = Field(
+        default=None,
+        description="根因 / id of the finding this one is a consequence of (the same wrong cell), or null",
+    )
+    consequences: list[str] = Field(
+        default_factory=list, description="连带 / ids of the findings caused by the same wrong cell"
+    )
 
 
 class InventoryItem(Strict):

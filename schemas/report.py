@@ -12,6 +12,7 @@ from schemas.facts import Fact, Strict
 from schemas.performance import ProjectTargets, SelfEvaluation, TargetTable, ThirdPartyScore
 
 ClaimKind = Literal["amount", "share", "change", "change_rate", "rate", "count", "ratio", "points"]
+ClaimScope = Literal["department", "item", "project", "combined", "external"]
 
 
 class LLMRun(Strict):
@@ -100,6 +101,39 @@ class Claim(Strict):
     direction: Literal["增加", "减少", "持平"] | None = Field(default=None, description="方向 / for changes")
     section: str | None = Field(default=None, description="章节 / section path of the sentence")
     qualifier: str | None = Field(default=None, description="限定 / 约/近/超/以上 … (a bound, not a value)")
+    clause: str | None = Field(default=None, description="分句 / the clause the number was read from")
+    scope: ClaimScope | None = Field(
+        default=None,
+        description="范围 / department (a whole of the report), item (a 类/款/项, 三公 item, component), "
+        "project (one named project or activity), combined (A及B合计), external (the economy, a policy)",
+    )
+    parts: list[str] = Field(
+        default_factory=list, description="合并项 / the items a combined subject names (A及B合计 → [A, B])"
+    )
+    base: str | None = Field(
+        default=None, description="基数 / for a share, the whole as stated (占X的 → X); null when unstated"
+    )
+    ambiguity: str | None = Field(
+        default=None,
+        description="歧义 / why the subject is not certain (two subjects, a project name, a quoted title …)",
+    )
+    listed: list[str] = Field(
+        default_factory=list, description="列举 / the items named after the number (…，主要包括：A、B、C)"
+    )
+    statements: list[int] = Field(
+        default_factory=list,
+        description="陈述 / ids of the statements the claim belongs to (年初预算 X，支出决算 Y，完成 Z%; "
+        "增长 a%，高于X（r%）N个百分点 — one growth may serve several)",
+    )
+    role: Literal["年初预算", "支出决算", "完成率", "增幅", "参照", "百分点差"] | None = Field(
+        default=None, description="角色 / what the number is within its statement"
+    )
+    item: str | None = Field(
+        default=None, description="科目 / the 类/款/项 (or item) the statement is about, as printed"
+    )
+    item_path: list[str] = Field(
+        default_factory=list, description="科目层级 / 类, 款, 项 names read from the (类)(款)(项) markers"
+    )
 
 
 class ParseNote(Strict):

@@ -230,7 +230,11 @@ def test_check_cli_json_html_and_xlsx(env: Path, fixture_pdfs, capsys) -> None:
         "tolerance",
         "pages",
         "operands",
+        "certainty",
+        "root",
     } <= set(finding)
+    assert all(f["certainty"] == "definite" for f in data["findings"] if f["severity"] == "error")
+    assert all(f["root"] is None or f["severity"] == "info" for f in data["findings"])
     assert {"label", "value", "unit", "page", "bbox"} <= set(finding["operands"][0])
     assert data["summary"]["errors"] == 2 and data["tables"]["B06"]["verified"] > 0
 

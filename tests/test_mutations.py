@@ -26,6 +26,8 @@ def test_at_least_30_mutations_over_the_four_fixtures_and_every_kind() -> None:
     ms = generated()
     assert len(ms) >= 30 and {m.fixture for m in ms} == set(NAMES)
     assert {"total", "item", "subtotal", "share", "narrative", "unit", "score"} <= {m.kind for m in ms}
+    # unit words changed outside the 三公 paragraph too (the 基本支出 sentence, a 类 amount)
+    assert {"unit_basic", "unit_class"} <= {m.kind for m in ms}
 
 
 @cache
@@ -40,6 +42,12 @@ def test_a_mutated_report_is_flagged_on_the_right_page(mutation: M.Mutation) -> 
     after = check_report(M.apply_to_report(report, mutation))
     found = M.caught(before, after, mutation.page)
     assert found, f"{mutation.label} {mutation.old}→{mutation.new} on page {mutation.page} not caught"
+    # grouped or not, a finding the reviewer sees (a root or an ungrouped one) names the mutated cell
+    shown = [f for f in found if f.root is None]
+    assert any(o.page == mutation.page and o.value == mutation.new for f in shown for o in f.operands), (
+        f"no root finding names {mutation.new} on page {mutation.page}"
+    )
+    assert all(f.severity == "info" and f.root for f in found if f.root)
 
 
 def test_the_same_mutations_in_the_pdf_are_caught_through_budgetqa_check(tmp_path: Path) -> None:

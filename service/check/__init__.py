@@ -10,7 +10,7 @@ from __future__ import annotations
 from schemas.facts import Status
 from schemas.findings import CheckResult
 from schemas.report import Report, iter_facts
-from service.check import completeness, cross, intra, narrative, perf, units
+from service.check import completeness, cross, intra, narrative, perf, roots, units
 from service.check.base import Ctx, Rule
 
 # Evaluation order as in checker-rules.md §6: tables alone, across tables, narrative, completeness;
@@ -30,6 +30,7 @@ def check_report(report: Report) -> CheckResult:
     for rule in RULES:
         ctx.current = rule
         rule.fn(ctx)
+    roots.group(ctx.findings, ctx.deltas)
     apply_statuses(report, ctx)
     return CheckResult(
         doc=report.meta.file_name,

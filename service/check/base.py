@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from schemas.facts import MONEY_SCALE, Fact
-from schemas.findings import Diagnosis, Finding, Group, Operand, Outcome, Severity
+from schemas.findings import Certainty, Diagnosis, Finding, Group, Operand, Outcome, Severity
 from schemas.report import Report
 from service.check.arith import Evaluation, Q, check_copy, check_difference, check_ratio, check_sum, fmt, q
 from service.numbers import compact
@@ -55,6 +55,7 @@ class Ctx:
     touched: list[tuple[Outcome, list[Fact | None], str]] = field(default_factory=list)
     current: Rule | None = None
     cache: dict[str, Any] = field(default_factory=dict)  # lookups shared by the rules of one run
+    deltas: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)  # finding id → (Δ, tolerance)
 
     @property
     def note(self) -> str | None:
@@ -75,12 +76,22 @@ class Ctx:
         diagnosis: Diagnosis | None = None,
         severity: Severity | None = None,
         extra: Sequence[Operand] = (),
+        certainty: Certainty | None = None,
+        doubt: str | None = None,
     ) -> Finding:
         assert self.current is not None
         if severity is None:
             severity = self.current.severity if outcome == "FAIL" else "info"
+        doubt = doubt or self.doubt(operands)
+        if certainty is None:
+            certainty = "unverifiable" if outcome == "SKIP" or doubt else "definite"
+        if outcome == "FAIL" and certainty == "unverifiable":
+            # an error is a claim that the report is wrong: not made on an ambiguous operand
+            severity = "warning" if severity != "info" else severity
+            message = f"{message}（无法确定：{doubt or '数据归属不确定'}）"
         ops = [o.operand() for o in operands] + list(extra)
         finding = Finding(
+            id=f"F{len(self.findings) + 1:04d}",
             rule_id=self.current.rule_id,
             severity=severity,
             outcome=outcome,
@@ -93,10 +104,22 @@ class Ctx:
             pages=sorted({o.page for o in ops if o.page is not None}),
             operands=ops,
             note=self.note if outcome == "PASS_RESIDUE" else None,
+            certainty=certainty,
         )
         self.findings.append(finding)
         self.touched.append((outcome, [o.fact for o in operands], self.current.rule_id))
         return finding
+
+    def doubt(self, operands: Sequence[Q]) -> str | None:
+        """Why a narrative operand's subject is not certain (its claim's ambiguity), or None."""
+        by_fact = self.cache.get("claim_of")
+        if by_fact is None:
+            by_fact = self.cache["claim_of"] = {id(c.value): c for c in self.report.claims}
+        for o in operands:
+            claim = by_fact.get(id(o.fact)) if o.fact is not None else None
+            if claim is not None and claim.ambiguity:
+                return f"“{claim.clause or claim.subject}”{claim.ambiguity}"
+        return None
 
     def evaluated(
         self,
@@ -105,11 +128,20 @@ class Ctx:
         operands: Sequence[Q],
         decimals: int = 2,
         severity: Severity | None = None,
+        doubt: str | None = None,
+        why: str | None = None,
     ) -> Finding:
         scale = _display_scale(operands)
-        return self.emit(
+        explained = ""
+        if ev.outcome == "FAIL" and why:
+            # one sentence: what was compared with what, on which pages, and the difference
+            explained = (
+                f"——{why}{fmt(ev.expected / scale, decimals)}，相差 {fmt(ev.delta / scale, decimals)}"
+                f"（容差 ±{fmt(ev.tolerance / scale, max(decimals, 3))}）"
+            )
+        finding = self.emit(
             ev.outcome,
-            message + _verdict(ev.outcome),
+            message + _verdict(ev.outcome) + explained,
             operands,
             expected=fmt(ev.expected / scale, decimals),
             actual=fmt(ev.actual / scale, decimals),
@@ -117,10 +149,13 @@ class Ctx:
             tolerance=fmt(ev.tolerance / scale, max(decimals, 3)),
             diagnosis=ev.diagnosis,
             severity=severity,
+            doubt=doubt,
         )
+        self.deltas[finding.id] = (ev.delta, ev.tolerance)
+        return finding
 
     def skip(self, message: str, operands: Sequence[Q] = ()) -> None:
-        self.emit("SKIP", f"无法核验：{message}", operands)
+        self.emit("SKIP", f"无法核验：{message}", operands, certainty="unverifiable")
 
     def missing(self, message: str, kind: str) -> None:
         """A SKIP for a missing table, only where the table belongs (决算 tables in a 决算 report …)."""
@@ -149,6 +184,7 @@ class Ctx:
         items: Sequence[Q | None],
         weights: Sequence[int] | None = None,
         severity: Severity | None = None,
+        doubt: str | None = None,
     ) -> Evaluation | None:
         if total is None or any(i is None for i in items):
             terms = _terms(message)
@@ -159,12 +195,21 @@ class Ctx:
             ]
             self.skip(f"{message}（缺少：{'、'.join(names)}）", [o for o in [total, *items] if o is not None])
             return None
-        ev = check_sum(total, [i for i in items if i is not None], weights)
-        self.evaluated(ev, message, [total, *[i for i in items if i is not None]], _decimals(total), severity)
+        present = [i for i in items if i is not None]
+        ev = check_sum(total, present, weights)
+        if ev.outcome == "FAIL" and doubt is None:
+            doubt = _page_break(total, present)
+        why = _said(total) + f"，而 {len(present)} 项{'相加减' if weights else '之和'}为 "
+        self.evaluated(ev, message, [total, *present], _decimals(total), severity, doubt, why)
         return ev
 
     def copy(
-        self, message: str, reported: Q | None, reference: Q | None, severity: Severity | None = None
+        self,
+        message: str,
+        reported: Q | None,
+        reference: Q | None,
+        severity: Severity | None = None,
+        doubt: str | None = None,
     ) -> Evaluation | None:
         if reported is None or reference is None:
             self.skip(f"{message}（缺少数据）", [o for o in (reported, reference) if o is not None])
@@ -172,7 +217,8 @@ class Ctx:
         ev = check_copy(reported, reference)
         if ev.outcome == "FAIL" and severity is None and abs(ev.delta) <= 2 * reported.half + reference.half:
             severity = "warning"  # wrong only in the last printed digit
-        self.evaluated(ev, message, [reported, reference], _decimals(reported), severity)
+        why = f"{_said(reported)}，{_said(reference)}，即应为 "
+        self.evaluated(ev, message, [reported, reference], _decimals(reported), severity, doubt, why)
         return ev
 
     def ratio(
@@ -185,6 +231,7 @@ class Ctx:
         severity: Severity | None = None,
         downgrade_one_ulp: bool = True,
         extra: Sequence[Operand] = (),
+        doubt: str | None = None,
     ) -> Evaluation | None:
         if reported is None or numerator is None or denominator is None:
             self.skip(
@@ -197,9 +244,16 @@ class Ctx:
             return None
         if ev.outcome == "FAIL" and severity is None and downgrade_one_ulp and _one_ulp(ev, reported):
             severity = "warning"
+        explained = (
+            f"——{_said(reported)}，按 {_said(numerator)} ÷ {_said(denominator)} 算得 "
+            f"{fmt(ev.expected, reported.decimals + 2)}{'%' if scale == 100 else ''}，"
+            f"相差 {fmt(ev.delta, reported.decimals + 2)}{' 个百分点' if scale == 100 else ''}"
+            if ev.outcome == "FAIL"
+            else ""
+        )
         self.emit(
             ev.outcome,
-            message + _verdict(ev.outcome),
+            message + _verdict(ev.outcome) + explained,
             [reported, numerator, denominator],
             expected=fmt(ev.expected, reported.decimals + 2),
             actual=fmt(ev.actual, reported.decimals),
@@ -208,6 +262,7 @@ class Ctx:
             diagnosis=ev.diagnosis,
             severity=severity,
             extra=extra,
+            doubt=doubt,
         )
         return ev
 
@@ -218,8 +273,32 @@ class Ctx:
             self.skip(f"{message}（缺少数据）", [o for o in (reported, a, b) if o is not None])
             return None
         ev = check_difference(reported, a, b)
-        self.evaluated(ev, message, [reported, a, b], _decimals(reported), severity)
+        why = f"{_said(reported)}，{_said(a)} 减 {_said(b)} 为 "
+        self.evaluated(ev, message, [reported, a, b], _decimals(reported), severity, None, why)
         return ev
+
+
+def _page_break(total: Q, items: Sequence[Q]) -> str | None:
+    """A table sum whose items run over a page break: rows at the break may not all have been read (a
+    continued table), so its failure is not certain. Sums within one page, or of prose numbers, are."""
+    facts = [x.fact for x in [total, *items] if x.fact is not None and x.fact.provenance.table_id != "NAR"]
+    item_pages = sorted({f.provenance.page for f in facts[1:]} if facts else set())
+    if len(item_pages) < 2 or not facts or facts[0].provenance.table_id in (None, "PE", "PP", "PT"):
+        return None
+    return f"明细跨第{'、'.join(map(str, item_pages))}页，跨页处的行可能没有读全"
+
+
+def _said(x: Q) -> str:
+    """An operand as the reviewer finds it printed: '第12页一般公共预算基本支出表 人员经费 1,707.78万元',
+    '第4页文字“人员经费 1707.7万元”'; a computed quantity by its label."""
+    f = x.fact
+    if f is None:
+        return x.label
+    unit = "" if f.unit == "倍" else f.unit
+    if f.provenance.table_id == "NAR":
+        return f"第{f.provenance.page}页文字“{f.provenance.row_label or ''} {f.printed}{unit}”"
+    label = re.sub(r"\s*" + re.escape(f.printed) + r"\S*$", "", x.label) if f.printed else x.label
+    return f"第{f.provenance.page}页{label} {f.printed or '空白'}{unit}"
 
 
 def _terms(message: str) -> list[str]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from schemas.vocabulary import FUNCTION_CLASS_NAMES
 from service.check.arith import const, q
 from service.check.base import (
     Ctx,
@@ -25,38 +26,6 @@ from service.check.base import (
 RULES, rule = registry()
 
 NUMERAL = r"^[一二三四五六七八九十]+、"
-FUNCTION_CLASS_NAMES = {
-    "201": "一般公共服务",
-    "202": "外交",
-    "203": "国防",
-    "204": "公共安全",
-    "205": "教育",
-    "206": "科学技术",
-    "207": "文化旅游体育与传媒",
-    "208": "社会保障和就业",
-    "209": "社会保险基金",
-    "210": "卫生健康",
-    "211": "节能环保",
-    "212": "城乡社区",
-    "213": "农林水",
-    "214": "交通运输",
-    "215": "资源勘探工业信息",
-    "216": "商业服务业",
-    "217": "金融",
-    "219": "援助其他地区",
-    "220": "自然资源海洋气象",
-    "221": "住房保障",
-    "222": "粮油物资储备",
-    "223": "国有资本经营预算",
-    "224": "灾害防治及应急管理",
-    "227": "预备费",
-    "229": "其他支出",
-    "230": "转移性支出",
-    "231": "债务还本",
-    "232": "债务付息",
-    "233": "债务发行费用",
-    "234": "抗疫特别国债",
-}
 
 
 def class_code(label: str) -> str | None:

@@ -7,11 +7,11 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
+from schemas import vocabulary
 from schemas.findings import Operand
 from schemas.report import Claim
 from service.check.arith import Q, check_ratio, const, q
 from service.check.base import Ctx, find_row, flat, registry, rows, total_row, val
-from service.check.intra import FUNCTION_CLASS_NAMES
 
 RULES, rule = registry()
 MONEY = ("元", "万元", "亿元")
@@ -28,6 +28,11 @@ def claims(
         if unit and c.value.unit not in unit:
             continue
         yield c
+
+
+def own(found: Iterator[Claim]) -> Iterator[Claim]:
+    """The claims about the department itself: not one project's, not a combined or outside subject."""
+    return (c for c in found if c.scope not in ("project", "combined", "external"))
 
 
 def cq(c: Claim) -> Q:
@@ -141,21 +146,32 @@ def sangong(ctx: Ctx, half: str, field: str) -> Q | None:
         if ctx.report.tables.T07
         else (rows(table)[0] if rows(table) else None)
     )
-    return val(row, field, f"“三公”经费表 {half} {field}")
+    return val(row, field, f"“三公”经费表 {half} {SANGONG_NAMES.get(field, field)}")
 
 
-SANGONG_ITEMS = (
-    ("因公出国", "abroad"),
-    ("公务用车购置及运行", "vehicle_subtotal"),
-    ("公务用车购置", "vehicle_purchase"),
-    ("公务用车运行", "vehicle_operation"),
-    ("公务接待", "reception"),
-    ("三公", "total"),
-)
+SANGONG_NAMES = {
+    "total": "合计",
+    "abroad": "因公出国(境)费",
+    "vehicle_subtotal": "公务用车购置及运行费",
+    "vehicle_purchase": "公务用车购置费",
+    "vehicle_operation": "公务用车运行费",
+    "reception": "公务接待费",
+}
 
 
 def sangong_field(subject: str) -> str | None:
-    return next((f for key, f in SANGONG_ITEMS if key in subject), None)
+    return vocabulary.sangong_field(subject)
+
+
+def sangong_claim(ctx: Ctx, c: Claim, half: str) -> Q | None:
+    """The 三公 table value a claim restates: one item, or the sum of the items a combined subject
+    names ("公务用车购置费及运行维护费合计" → 购置 + 运行, which the table prints as the 小计)."""
+    if c.parts:
+        fields = vocabulary.sangong_fields(c.parts)
+        whole = vocabulary.SANGONG_SUMS.get(frozenset(fields))
+        return sangong(ctx, half, whole) if whole else None
+    field = sangong_field(c.subject)
+    return sangong(ctx, half, field) if field else None
 
 
 def sangong_budgets_in_text(ctx: Ctx) -> dict[str, Q]:
@@ -179,6 +195,9 @@ def nar_01(ctx: Ctx) -> None:
     """Headline totals. Formula: the 收/支总计 stated in the text = T01 总计 (or B01 收入总计). TOL_COPY."""
     table = headline_total(ctx)
     for c in claims(ctx, "amount", r"^(\d{4}年度?)?(收、?支总计均?为?|收入总计|支出总计)$", MONEY):
+        if c.scope == "project":
+            ctx.skip(f"第{c.value.provenance.page}页“{c.clause or c.subject}”{_scope_reason(c)}", [cq(c)])
+            continue
         ctx.copy(f"第{c.value.provenance.page}页文字 {c.subject} 与报表总计核对", cq(c), table)
     for c in claims(ctx, "amount", r"财政拨款收、?支总计均?为?$|财政拨款(收入|支出)总计$", MONEY):
         ctx.copy(
@@ -192,6 +211,9 @@ def nar_02(ctx: Ctx) -> None:
     table cells. TOL_COPY; a FAIL of one unit in the last printed digit is a warning."""
     for c in claims(ctx, "amount", unit=MONEY):
         refs = component(ctx, c.subject)
+        if refs and c.scope in ("project", "combined", "external"):
+            ctx.skip(f"第{c.value.provenance.page}页“{c.clause or c.subject}”{_scope_reason(c)}", [cq(c)])
+            continue
         if refs:
             ref = min(refs, key=lambda r: abs(r.value - cq(c).value))
             ctx.copy(
@@ -201,21 +223,32 @@ def nar_02(ctx: Ctx) -> None:
             )
 
 
-def _whole_for_share(ctx: Ctx, c: Claim) -> Q | None:
-    """The whole a "占 p%" refers to: a named whole, else the first amount of its sentence."""
-    span = sentence_of(c)
-    idx = span.find(c.value.printed + "%")
-    named = span[max(0, idx - 20) : idx]
-    if "三公" in named:
-        return sangong(ctx, "决算数", "total")
-    if re.search(r"本年支出合计|支出合计的", named):
-        t01 = ctx.report.tables.T01
-        return (
-            val(find_row(t01, "^本年支出合计", side="expenditure"), "amount", "本年支出合计") if t01 else None
-        )
-    if re.search(r"政府采购|中小企业|项目支出总额|部门预算项目", named):
-        return None  # NAR-15 / NAR-17 check these
-    return None
+def _scope_reason(c: Claim) -> str:
+    return {
+        "project": "说的是某一项目或活动，不与部门整体的报表数核对",
+        "combined": f"把“{'、'.join(c.parts)}”合并陈述，不与其中一项核对",
+        "external": "说的是报表以外的经济数据",
+    }.get(c.scope or "", c.ambiguity or "主语不确定")
+
+
+def _named_whole(ctx: Ctx, c: Claim) -> tuple[bool, Q | None]:
+    """(the share names its whole, the table cell of that whole): "占本年支出合计的 p%" → T01 本年支出合计;
+    a whole that is not a total of the tables (政府采购, 项目支出总额 of NAR-17, the economy) → (True, None)."""
+    base = flat(c.base)
+    if not base:
+        return False, None
+    t = ctx.report.tables
+    if "三公" in base:
+        return True, sangong(ctx, "决算数", "total")
+    if re.fullmatch(r"(本年|部门|本部门)?(支出合计|支出总额|总支出|支出总计)", base):
+        if t.T01 is not None:
+            return True, val(find_row(t.T01, "^本年支出合计", side="expenditure"), "amount", "本年支出合计")
+        return True, val(find_row(t.B01, "本年支出合计", side="expenditure"), "amount", "本年支出合计")
+    if re.fullmatch(r"(本年|部门|本部门)?(收入合计|收入总额|总收入)", base):
+        if t.T01 is not None:
+            return True, val(find_row(t.T01, "^本年收入合计", side="income"), "amount", "本年收入合计")
+        return True, None
+    return True, None
 
 
 def _is_part(ctx: Ctx, c: Claim) -> bool:
@@ -223,44 +256,71 @@ def _is_part(ctx: Ctx, c: Claim) -> bool:
     return nxt < len(ctx.report.claims) and ctx.report.claims[nxt].kind == "share"
 
 
-def whole_candidates(ctx: Ctx, c: Claim, part: Claim) -> list[Q]:
-    """Amounts the share may be of: a named whole; else the amounts of its sentence that are not themselves
-    parts, then earlier amounts (the structure's total often closes the sentence before)."""
-    named = _whole_for_share(ctx, c)
-    if named is not None:
-        return [named]
-    span = sentence_of(c)
-    if re.search(
-        r"政府采购|中小企业|项目支出总额|部门预算项目",
-        span[max(0, span.find(c.value.printed) - 20) : span.find(c.value.printed)],
-    ):
-        return []
+def _certain_amount(o: Claim) -> bool:
+    return (
+        o.kind == "amount"
+        and o.value.unit in MONEY
+        and o.scope in ("department", "item", None)
+        and not o.parts
+    )
+
+
+def whole_candidates(ctx: Ctx, c: Claim, part: Claim) -> tuple[list[Q], str | None]:
+    """Amounts an unnamed share ("占 p%") may be of, and the doubt when the whole is only inferred: the amounts
+    of its sentence that are not themselves parts, then earlier ones (a structure's total often closes the
+    sentence before — inferred, so at most a warning)."""
     out: list[Q] = []
     for o in in_sentence(ctx, c):
-        if o.kind == "amount" and o.value.unit in MONEY and o is not part and not _is_part(ctx, o):
+        if _certain_amount(o) and o is not part and not _is_part(ctx, o):
             out.append(cq(o))
+    if out:
+        return out, None
     start = position(ctx, c)
     for o in reversed(ctx.report.claims[max(0, start - 12) : start]):
-        if (
-            o.kind == "amount"
-            and o.value.unit in MONEY
-            and o is not part
-            and o.value.value > part.value.value
-            and not _is_part(ctx, o)
-        ):
+        if _certain_amount(o) and o is not part and o.value.value > part.value.value and not _is_part(ctx, o):
             out.append(cq(o))
-    return out
+    return out, "占比没有说明基数，基数按前文推定"
 
 
-def _share_parts(ctx: Ctx) -> Iterator[tuple[Claim, Claim, Q]]:
+def _listed_part(ctx: Ctx, c: Claim) -> Claim | None:
+    """For "A和B分别为 x和y，分别占 p和q", the amount of the share's own item (the extractor gave both the
+    listed item as subject)."""
+    if "分别" not in sentence_of(c):
+        return None
+    return next(
+        (o for o in in_sentence(ctx, c) if o.kind == "amount" and o.subject == c.subject and o is not c), None
+    )
+
+
+def _share_parts(ctx: Ctx) -> Iterator[tuple[Claim, Claim, Q, str | None]]:
+    """(share, part, whole, doubt) for each share the checker can read; a share it cannot read is a SKIP
+    with the reason (recorded once, by NAR-03)."""
+    cached = ctx.cache.get("share_parts")
+    if cached is not None:
+        yield from cached
+        return
+    out: list[tuple[Claim, Claim, Q, str | None]] = []
+    skips: list[tuple[Claim, str]] = []
     for c in claims(ctx, "share"):
-        part = before(ctx, c, unit=MONEY, limit=2)
+        part = _listed_part(ctx, c) or before(ctx, c, unit=MONEY, limit=2)
         if part is None or sentence_of(part) != sentence_of(c):
             continue
-        candidates = whole_candidates(ctx, c, part)
-        if not candidates:
-            continue
-        whole = next(
+        named, whole = _named_whole(ctx, c)
+        doubt = None
+        if named:
+            if whole is None:
+                if not re.search(r"政府采购|中小企业|小微企业|项目支出总额|部门预算项目", flat(c.base)):
+                    skips.append((c, f"占比的基数“{c.base}”不是本报告报表中的合计数"))
+                continue
+            candidates = [whole]
+        else:
+            if part.scope not in ("department", "item"):
+                skips.append((c, f"“{part.clause or part.subject}”{_scope_reason(part)}，占比没有说明基数"))
+                continue
+            candidates, doubt = whole_candidates(ctx, c, part)
+            if not candidates:
+                continue
+        chosen = next(
             (
                 w
                 for w in candidates
@@ -268,13 +328,16 @@ def _share_parts(ctx: Ctx) -> Iterator[tuple[Claim, Claim, Q]]:
             ),
             candidates[0],
         )
-        yield c, part, whole
+        out.append((c, part, chosen, doubt))
+    ctx.cache["share_parts"] = out
+    ctx.cache["share_skips"] = skips
+    yield from out
 
 
 def _structures(ctx: Ctx) -> list[list[Claim]]:
     """Sentences listing several shares of one whole (a structure, NAR-04)."""
     groups: dict[tuple[int, str], list[Claim]] = {}
-    for c, _, _ in _share_parts(ctx):
+    for c, _, _, _ in _share_parts(ctx):
         groups.setdefault((c.value.provenance.page, sentence_of(c)), []).append(c)
     return [g for g in groups.values() if len(g) >= 3]
 
@@ -282,7 +345,7 @@ def _structures(ctx: Ctx) -> list[list[Claim]]:
 def plug_items(ctx: Ctx) -> set[int]:
     """Shares forced so the structure totals exactly 100 (UNIT-07 PLUG_100): ids of the plugged claims."""
     plugged: set[int] = set()
-    parts = {id(c): (part, whole) for c, part, whole in _share_parts(ctx)}
+    parts = {id(c): (part, whole) for c, part, whole, _ in _share_parts(ctx)}
     for group in _structures(ctx):
         if sum((c.value.value for c in group), Decimal(0)) != 100:
             continue
@@ -299,10 +362,16 @@ def nar_03(ctx: Ctx) -> None:
     """Share percentages. Formula: "X 占 p%" requires p ≈ X / whole × 100. TOL_RATIO; a FAIL of one unit
     in the last printed digit is a warning; a plug that makes the structure total 100 is labelled PLUG_100."""
     plugged = plug_items(ctx)
-    for c, part, whole in _share_parts(ctx):
+    for c, reason in ctx.cache.get("share_skips", []):
+        ctx.skip(f"第{c.value.provenance.page}页“{c.clause}”：{reason}", [cq(c)])
+    for c, part, whole, doubt in _share_parts(ctx):
         finding_before = len(ctx.findings)
         ctx.ratio(
-            f"第{c.value.provenance.page}页“{part.subject} 占 {c.value.printed}%”", cq(c), cq(part), whole
+            f"第{c.value.provenance.page}页“{part.clause or part.subject}，{c.clause}”",
+            cq(c),
+            cq(part),
+            whole,
+            doubt=doubt,
         )
         if id(c) in plugged and len(ctx.findings) > finding_before:
             ctx.findings[-1] = ctx.findings[-1].model_copy(update={"diagnosis": "PLUG_100"})
@@ -341,6 +410,16 @@ def _yoy(ctx: Ctx) -> Iterator[tuple[Claim, Claim, Claim]]:
         yield current, delta, rate
 
 
+def _other_subject(current: Claim, delta: Claim) -> str | None:
+    """Why a change stated in its own sentence may not be the change of the amount before it: the change
+    names a subject of its own that the earlier amount's clause does not ("较2021年决算增加" has none)."""
+    own_subject = re.sub(r"^(与|较|比)?(上年度?|20\d\d年度?(决算)?|同期)?(相比)?", "", flat(delta.subject))
+    own_subject = re.sub(r"(增加|减少|增长|下降|了)+$", "", own_subject)
+    if len(own_subject) < 2 or own_subject in flat(current.clause or current.subject):
+        return None
+    return f"增减额的主语“{own_subject}”与前句的本年数“{current.clause or current.subject}”未必相同"
+
+
 @rule("NAR-05", "error")
 def nar_05(ctx: Ctx) -> None:
     """Year-over-year change. Formula: prior = current ∓ Δ (interval), r = Δ / prior, and the 增/减 wording
@@ -359,12 +438,15 @@ def nar_05(ctx: Ctx) -> None:
                 [d, cq(rate)],
             )
             continue
+        # the current amount read from an earlier sentence may be another subject's
+        doubt = None if sentence_of(current) == sentence_of(delta) else _other_subject(current, delta)
         ctx.ratio(
             f"第{rate.value.provenance.page}页“{delta.subject}{delta.value.printed}{delta.value.unit}，"
             f"{'增长' if sign > 0 else '下降'}{rate.value.printed}%”",
             cq(rate),
             d,
             prior,
+            doubt=doubt,
         )
 
 
@@ -386,33 +468,22 @@ def nar_06(ctx: Ctx) -> None:
     ctx.sum("各类上年数之和 = 上年支出总计", total_prior, priors)
 
 
-ITEM = re.compile(
-    r"年初预算(?:数)?为?\s*(?P<budget>[\d,]+(?:\.\d+)?)\s*(?P<u1>万元|元)[，,]?\s*支出决算(?:数)?为?\s*"
-    r"(?P<final>[\d,]+(?:\.\d+)?)\s*(?P<u2>万元|元)(?:[，,]\s*完成(?:年初|“三公”经费|全年)?预算的\s*(?P<rate>[\d.]+)%)?"
-)
-
-
-def _claim_at(ctx: Ctx, c: Claim, printed: str, kind: str | None = None) -> Claim | None:
-    return next(
-        (o for o in in_sentence(ctx, c) if o.value.printed == printed and (kind is None or o.kind == kind)),
-        None,
-    )
+def statements(ctx: Ctx, role: str) -> dict[int, dict[str, Claim]]:
+    """The statements the extractor linked that have a claim in ``role``: id → {role: claim}."""
+    out: dict[int, dict[str, Claim]] = {}
+    for c in ctx.report.claims:
+        for statement in c.statements if c.role is not None else []:
+            out.setdefault(statement, {})[c.role] = c  # type: ignore[index]
+    return {k: v for k, v in out.items() if role in v}
 
 
 def budget_items(ctx: Ctx) -> Iterator[tuple[Claim, Claim, Claim | None, str]]:
-    """(年初预算, 支出决算, 完成率, sentence) for each "年初预算为 X，支出决算为 Y，完成年初预算的 p%"."""
-    seen: set[tuple[int, str]] = set()
-    for c in claims(ctx, unit=MONEY):
-        key = (c.value.provenance.page, sentence_of(c))
-        if key in seen:
-            continue
-        seen.add(key)
-        for m in ITEM.finditer(key[1]):
-            budget = _claim_at(ctx, c, m.group("budget"))
-            final = _claim_at(ctx, c, m.group("final"))
-            rate = _claim_at(ctx, c, m.group("rate")) if m.group("rate") else None
-            if budget is not None and final is not None:
-                yield budget, final, rate, key[1]
+    """(年初预算, 支出决算, 完成率, sentence) for each statement the extractor linked ("年初预算为 X，支出决算为 Y，
+    完成年初预算的 p%" and its phrasings)."""
+    for roles in statements(ctx, "年初预算").values():
+        budget, final = roles.get("年初预算"), roles.get("支出决算")
+        if budget is not None and final is not None:
+            yield budget, final, roles.get("完成率"), sentence_of(budget)
 
 
 @rule("NAR-07", "error")
@@ -453,7 +524,7 @@ def nar_07(ctx: Ctx) -> None:
 
 def _stated_budget(ctx: Ctx) -> Claim | None:
     return next(
-        claims(ctx, "amount", r"(一般公共预算)?财政拨款(支出)?(决算)?(支出)?年初预算(为)?$", MONEY), None
+        claims(ctx, "amount", r"(一般公共预算)?财政拨款(支出)?(决算)?(支出)?年初预算(数)?(为)?$", MONEY), None
     )
 
 
@@ -497,11 +568,6 @@ def nar_09(ctx: Ctx) -> None:
             ctx.ok(f"第{budget.value.provenance.page}页年初预算为 0 与“年中增加”的说明一致", [cq(budget)])
 
 
-ITEM_NAME = re.compile(
-    r"(?P<cls>[^（(。；\d]+?)[（(]类[）)](?P<kuan>[^（(]+?)[（(]款[）)](?P<xiang>[^（(]+?)[（(]项[）)]"
-)
-
-
 @rule("NAR-10", "error")
 def nar_10(ctx: Ctx) -> None:
     """Narrative 项 决算 against T05. Formula: the 类/款/项 named in the text maps to a T05 code; the text's 决算
@@ -509,20 +575,9 @@ def nar_10(ctx: Ctx) -> None:
     t05 = ctx.report.tables.T05
     if t05 is None:
         return None
-    for _, final, _, span in budget_items(ctx):
-        names = ITEM_NAME.search(span)
-        if names is None:
-            cls = next(
-                (
-                    code
-                    for code, name in FUNCTION_CLASS_NAMES.items()
-                    if flat(span).startswith(name) or re.match(r"^\d+[、.．]" + name, flat(span))
-                ),
-                None,
-            )
-            row = next((r for r in rows(t05) if r.code == cls), None) if cls else None
-        else:
-            kuan, xiang = flat(names.group("kuan")), flat(names.group("xiang"))
+    for _, final, _, _ in budget_items(ctx):
+        if final.item_path:
+            _, kuan, xiang = (flat(n) for n in final.item_path)
             row = next(
                 (
                     r
@@ -534,6 +589,9 @@ def nar_10(ctx: Ctx) -> None:
                 ),
                 None,
             )
+        else:
+            cls = vocabulary.function_class(final.item or "")
+            row = next((r for r in rows(t05) if r.code == cls), None) if cls else None
         if row is None:
             continue
         ctx.copy(
@@ -547,9 +605,9 @@ def nar_10(ctx: Ctx) -> None:
 def nar_11(ctx: Ctx) -> None:
     """基本支出 narrative. Formula: 人员 + 公用 = 基本 (text values); every component the text names is non-zero
     in T06/B06 (a named zero component is a warning). TOL_SUM; names TOL_EXACT."""
-    basic = next(claims(ctx, "amount", r"基本支出$", MONEY), None)
-    people = next(claims(ctx, "amount", r"人员经费$", MONEY), None)
-    public = next(claims(ctx, "amount", r"公用经费$", MONEY), None)
+    basic = next(own(claims(ctx, "amount", r"基本支出$", MONEY)), None)
+    people = next(own(claims(ctx, "amount", r"人员经费$", MONEY)), None)
+    public = next(own(claims(ctx, "amount", r"公用经费$", MONEY)), None)
     if basic is not None and people is not None and public is not None:
         ctx.sum(
             f"第{basic.value.provenance.page}页文字：基本支出 = 人员经费 + 公用经费",
@@ -559,18 +617,10 @@ def nar_11(ctx: Ctx) -> None:
     table = ctx.report.tables.T06 or ctx.report.tables.B06
     if table is None or public is None:
         return None
-    span = sentence_of(public)
-    after = span[span.find(public.value.printed) :]
-    listed = (
-        re.split(r"[、，,；;]", re.split(r"[。]", after[after.find("主要包括") + 4 :])[0])
-        if "主要包括" in after
-        else []
-    )
+    listed = public.listed  # read by the extractor after "主要包括"
     by_name = {flat(r.label): r for r in rows(table) if getattr(r, "code", None)}
     missing = []
-    for name in (flat(n).strip("：:").rstrip("等。") for n in listed):
-        if not name:
-            continue
+    for name in listed:
         row = by_name.get(name)
         amount = getattr(row, "amount", None) or getattr(row, "total", None) if row is not None else None
         if row is None or (amount is not None and amount.value == 0):
@@ -611,15 +661,36 @@ def nar_12(ctx: Ctx) -> None:
             if budget_mode or re.search("预算(数)?(为)?$", c.subject)
             else "决算数"
             if re.search("决算(数)?(为)?$|支出$|支出决算", c.subject)
-            else None
+            else _half_of_clause(c)
         )
         if half is None:
             continue
+        if c.parts:
+            reference = sangong_claim(ctx, c, half)
+            if reference is None:
+                ctx.skip(
+                    f"第{c.value.provenance.page}页“{c.clause or c.subject}”把“{'、'.join(c.parts)}”合并陈述，"
+                    "表中没有对应的合计",
+                    [cq(c)],
+                )
+                continue
+        else:
+            reference = sangong(ctx, half, field)
         ctx.copy(
             f"第{c.value.provenance.page}页“三公”经费文字“{c.subject} {c.value.printed}”与表核对",
             cq(c),
-            sangong(ctx, half, field),
+            reference,
         )
+
+
+def _half_of_clause(c: Claim) -> str | None:
+    """预算数 or 决算数 for a combined 三公 subject ("…合计 6.34 万元"), from the words of its clause."""
+    if not c.parts:
+        return None
+    clause = flat(c.clause)
+    if "预算" in clause and not re.search("决算|支出", clause):
+        return "预算数"
+    return "决算数" if re.search("决算|支出", clause) else None
 
 
 @rule("NAR-13", "warning")
@@ -713,10 +784,7 @@ def nar_17(ctx: Ctx) -> None:
         total_row(ctx.report.tables.T03), "project", "支出决算表 项目支出"
     )
     for c in claims(ctx, "share"):
-        span = sentence_of(c)
-        if not re.search(
-            r"项目支出总额", span[max(0, span.find(c.value.printed) - 30) : span.find(c.value.printed) + 1]
-        ):
+        if "项目支出总额" not in flat(c.base):  # the whole the extractor read after 占
             continue
         amount = before(ctx, c, unit=MONEY, limit=2)
         if amount is None or not re.search("涉及|资金", amount.subject):
@@ -834,30 +902,25 @@ def nar_21(ctx: Ctx) -> None:
 def nar_22(ctx: Ctx) -> None:
     """Percentage-point differences. Formula: "高于X N个百分点" requires N = a − X, a the growth stated before.
     TOL_SUM, warning."""
-    for c in claims(ctx, "points"):
-        span = sentence_of(c)
-        m = re.search(re.escape(c.value.printed) + r"\s*个百分点", span)
-        if m is None:
+    for roles in statements(ctx, "百分点差").values():
+        points, growth, reference = roles["百分点差"], roles.get("增幅"), roles.get("参照")
+        if growth is None or reference is None:
             continue
-        head = span[: m.start()]
-        ref_before = re.search(r"[（(][^（()）]*?(-?\d+(?:\.\d+)?)%[）)]\s*$", head)
-        ref_after = re.match(r"[^（(]*?个百分点[（(][^（()）]*?(-?\d+(?:\.\d+)?)%[）)]", span[m.start() :])
-        if ref_before:
-            ref, growth_text = ref_before.group(1), head[: ref_before.start()]
-        elif ref_after:
-            ref, growth_text = ref_after.group(1), head
-        else:
-            continue
-        growth = re.findall(
-            r"(增长|下降)\s*(-?\d+(?:\.\d+)?)%", re.sub(r"[（(][^（()）]*[）)]", "", growth_text)
+        sign = -1 if growth.direction == "减少" else 1
+        g = cq(growth)
+        a_q = Q(
+            g.value * sign,
+            g.half,
+            f"增幅 {'-' if sign < 0 else ''}{growth.value.printed}%",
+            g.fact,
+            g.decimals,
         )
-        if not growth:
-            continue
-        word, a = growth[-1]
-        a_q = Q(Decimal(a) * (-1 if word == "下降" else 1), _half(a), f"增幅 {a}%")
-        x_q = Q(Decimal(ref), _half(ref), f"参照 {ref}%")
         ctx.difference(
-            f"第{c.value.provenance.page}页“高于…{c.value.printed}个百分点”= {a}% − {ref}%", cq(c), a_q, x_q
+            f"第{points.value.provenance.page}页“高于…{points.value.printed}个百分点”= "
+            f"{a_q.label.removeprefix('增幅 ')} − {reference.value.printed}%",
+            cq(points),
+            a_q,
+            cq(reference),
         )
 
 
@@ -902,10 +965,15 @@ def nar_24(ctx: Ctx) -> None:
     """Zero denominators. Formula: a ratio whose denominator is 0 must be omitted or printed "—"; printing 100%
     or 0% fails. TOL_EXACT, warning."""
     for c in claims(ctx, "rate", r"完成(全年)?预算的?$|完成预算$"):
-        span = sentence_of(c)
-        head = span[: span.find(c.value.printed + "%")]
-        budget = re.findall(r"预算(?:数)?为?\s*([\d.,]+)\s*(?:万元|元)", head)
-        if budget and Decimal(budget[-1].replace(",", "")) == 0:
+        # the budget the rate is of: the last amount stated as a 预算 before it in its sentence
+        stated = [
+            o
+            for o in in_sentence(ctx, c)
+            if o.kind == "amount"
+            and position(ctx, o) < position(ctx, c)
+            and re.search(r"预算(数)?(为)?$", o.subject)
+        ]
+        if stated and stated[-1].value.value == 0:
             ctx.fail(
                 f"第{c.value.provenance.page}页预算数为 0，却印出“完成预算的 {c.value.printed}%”", [cq(c)]
             )

@@ -59,6 +59,26 @@ def met(target: str | None, actual: str | None) -> bool | None:
     }[op]
 
 
+def form_doubt(ev: SelfEvaluation, members: list[Indicator] | None = None) -> str | None:
+    """Why the rows read for one form may not all belong to it (then its sums are not certain): rows from
+    pages outside the form, the same indicator twice (two forms run together), a 一级指标 the form does
+    not head."""
+    rows_ = ev.indicators if members is None else members
+    outside = [i for i in rows_ if ev.pages and i.page not in ev.pages]
+    if outside:
+        return f"有 {len(outside)} 行指标不在本表的页码内"
+    seen: set[tuple[str | None, str]] = set()
+    for i in rows_:
+        key = (i.level1, i.level3)
+        if key in seen and i.level3:
+            return f"指标“{i.level3}”出现两次，可能混入另一张表的行"
+        seen.add(key)
+    printed = {b.level1 for b in ev.level1_scores}
+    if printed and any(i.level1 and i.level1 not in printed for i in rows_ if i.weight is not None):
+        return "有指标行的一级指标不在本表印出的一级指标中"
+    return None
+
+
 @rule("PERF-01", "error")
 def perf_01(ctx: Ctx) -> None:
     """Score cap. Formula: for each indicator, 0 ≤ 得分 ≤ 分值. PE, PP and PT. TOL_EXACT."""
@@ -86,9 +106,10 @@ def perf_02(ctx: Ctx) -> None:
             if block.points is None or not members:
                 continue
             ctx.sum(
-                f"{ev.table_id} {block.level1}：各三级指标分值之和 = {block.points.printed} 分",
+                f"{ev.table_id} {ev.subject} {block.level1}：各三级指标分值之和 = {block.points.printed} 分",
                 q(block.points, f"{block.level1} 分值"),
                 [q(i.weight, f"{i.level3} 分值") for i in members if i.weight],
+                doubt=form_doubt(ev, members),
             )
 
 
@@ -113,11 +134,15 @@ def perf_03(ctx: Ctx) -> None:
             continue
         items_w = [q(w, "分值") for w in weights] + ([q(extra_w, "预算执行 分值")] if extra_w else [])
         items_s = [q(s, "得分") for s in scores] + ([q(extra_s, "预算执行 得分")] if extra_s else [])
-        ctx.sum(f"{ev.table_id} {ev.subject}：分值合计 = 100", const(100, "100 分"), items_w)
+        doubt = form_doubt(ev)
+        if doubt is None and total_w > 100 and total_w % 100 == 0:
+            doubt = f"分值之和为 {total_w}，可能混入另一张表的行"
+        ctx.sum(f"{ev.table_id} {ev.subject}：分值合计 = 100", const(100, "100 分"), items_w, doubt=doubt)
         ctx.sum(
             f"{ev.table_id} {ev.subject}：得分合计 = 总分 {ev.total_score.printed}",
             q(ev.total_score, "总分"),
             items_s,
+            doubt=doubt,
         )
 
 
@@ -287,6 +312,8 @@ def perf_12(ctx: Ctx) -> None:
         )
         fiscal = val(total_row(t.T05), "total", "一般公共预算财政拨款支出决算表 合计")
         for ev in evaluations(ctx):
+            if ev.table_id != "PE":
+                continue  # a project form's 资金总额 is a part of the department's spending, not its whole
             for line in ev.budget:
                 value = line.executed if ("总额" in line.label or line.label == "支出合计") else None
                 if value is None:
@@ -333,6 +360,8 @@ def perf_13(ctx: Ctx) -> None:
     / 预算数; 预算调整率 = (全年预算 − 年初预算) / 年初预算; 预算执行率 = 执行数 / 预算数. PE, T01, T07. TOL_RATIO."""
     t = ctx.report.tables
     for ev, ind, actual in _pe_indicator(ctx, r"三公经费”?控制率"):
+        if ev.table_id != "PE":
+            continue  # the department's 三公 table is no measure of one project
         reported = _percent(ind, actual)
         ctx.ratio(
             f"{ev.table_id} “三公经费”控制率 {ind.actual}",
@@ -342,11 +371,10 @@ def perf_13(ctx: Ctx) -> None:
             downgrade_one_ulp=False,
             extra=_where(ind),
         )
-    budget_line = next((b for e in evaluations(ctx) for b in e.budget if "总额" in b.label), None)
-    full_year = q(budget_line.full_year, "全年预算数") if budget_line and budget_line.full_year else None
-    initial = q(budget_line.initial, "年初预算数") if budget_line and budget_line.initial else None
-    executed = q(budget_line.executed, "全年执行数") if budget_line and budget_line.executed else None
     for ev, ind, actual in _pe_indicator(ctx, r"结转结余率"):
+        if ev.table_id != "PE":
+            continue
+        full_year, _, _ = _own_budget(ev)
         closing = (
             val(find_row(t.T01, "年末结转和结余", side="expenditure"), "amount", "年末结转和结余")
             if t.T01
@@ -361,11 +389,12 @@ def perf_13(ctx: Ctx) -> None:
             extra=_where(ind),
         )
     for ev, ind, actual in _pe_indicator(ctx, r"预算调整率"):
+        full_year, initial, _ = _own_budget(ev)
         if full_year is None or initial is None:
             continue
         change = Q(full_year.value - initial.value, full_year.half + initial.half, "全年预算 − 年初预算")
         ctx.ratio(
-            f"{ev.table_id} 预算调整率 {ind.actual}",
+            f"{ev.table_id} {ev.subject} 预算调整率 {ind.actual}",
             _percent(ind, actual),
             change,
             initial,
@@ -373,14 +402,27 @@ def perf_13(ctx: Ctx) -> None:
             extra=_where(ind),
         )
     for ev, ind, actual in _pe_indicator(ctx, r"^预算执行率$"):
+        full_year, _, executed = _own_budget(ev)
         ctx.ratio(
-            f"{ev.table_id} 预算执行率 {ind.actual}",
+            f"{ev.table_id} {ev.subject} 预算执行率 {ind.actual}",
             _percent(ind, actual),
             executed,
             full_year,
             downgrade_one_ulp=False,
             extra=_where(ind),
         )
+
+
+def _own_budget(ev: SelfEvaluation) -> tuple[Q | None, Q | None, Q | None]:
+    """(全年预算, 年初预算, 全年执行) of the form's own 预算执行 block: a project form's rates are of its project."""
+    line = next((b for b in ev.budget if "总额" in b.label), None)
+    if line is None:
+        return None, None, None
+    return (
+        q(line.full_year, f"{ev.table_id} 全年预算数") if line.full_year else None,
+        q(line.initial, f"{ev.table_id} 年初预算数") if line.initial else None,
+        q(line.executed, f"{ev.table_id} 全年执行数") if line.executed else None,
+    )
 
 
 def _where(ind: Indicator) -> list[Operand]:

@@ -8,10 +8,11 @@ from decimal import Decimal
 
 from schemas.facts import MONEY_SCALE
 from schemas.findings import Operand
-from schemas.report import iter_facts
-from service.check.arith import Q, round_half_up
+from schemas.report import Claim, iter_facts
+from schemas.vocabulary import function_class
+from service.check.arith import Q, check_copy, q, round_half_up
 from service.check.base import Ctx, fact_fields, registry, rows
-from service.check.narrative import MONEY, claims, cq
+from service.check.narrative import MONEY, claims, cq, own
 
 RULES, rule = registry()
 
@@ -141,10 +142,61 @@ def unit_08(ctx: Ctx) -> None:
             )
 
 
+def table_refs(ctx: Ctx, c: Claim) -> list[Q]:
+    """The table cells a certain narrative amount restates: a component (基本支出, 人员经费 …) or a 类 row."""
+    from service.check.narrative import component
+
+    refs = component(ctx, c.subject)
+    code = function_class(c.clause or c.subject)
+    if code and c.scope == "item":
+        t = ctx.report.tables
+        for table, field_name in ((t.T05, "total"), (t.B05, "total"), (t.T03, "total")):
+            row = next((r for r in rows(table) if getattr(r, "code", None) == code), None)
+            if row is not None and getattr(row, field_name, None) is not None:
+                refs.append(q(getattr(row, field_name), f"{table.table_id} {code} {row.label}"))  # type: ignore[union-attr]
+    return refs
+
+
+def unit_slips(ctx: Ctx) -> list[tuple[Claim, Q, Decimal]]:
+    """(claim, table cell, scale) where a narrative amount about a certain subject matches no table cell as
+    printed, but matches one after ×10⁴ or ÷10⁴ (元 written for 万元, or the reverse): a unit error, with both
+    places. Claims of a project, a combined subject or the economy are not compared."""
+    cached = ctx.cache.get("unit_slips")
+    if cached is not None:
+        return list(cached)
+    found: list[tuple[Claim, Q, Decimal]] = []
+    for c in own(claims(ctx, "amount", unit=MONEY)):
+        if c.ambiguity or not c.value.value:
+            continue
+        refs = table_refs(ctx, c)
+        stated = cq(c)
+        if not refs or any(check_copy(stated, r).outcome != "FAIL" for r in refs):
+            continue
+        for scale in (Decimal(10_000), Decimal(1) / Decimal(10_000)):
+            scaled = Q(stated.value * scale, stated.half * scale, stated.label, stated.fact, stated.decimals)
+            ref = next((r for r in refs if check_copy(scaled, r).outcome != "FAIL"), None)
+            if ref is not None:
+                found.append((c, ref, scale))
+                break
+    ctx.cache["unit_slips"] = found
+    return found
+
+
 @rule("UNIT-09", "warning")
 def unit_09(ctx: Ctx) -> None:
     """Unit plausibility and typos. Formula: a macro-indicator keyword (进出口, 社零, 省外资金, 引资, 投资, 签约) with
     unit 元 and a value < 10⁶, or with peers in 亿元 in the same sentence, fails; re-tested ×10⁸ and ×10⁴. Warning."""
+    for c, ref, scale in unit_slips(ctx):
+        stated = cq(c)
+        word = "万元" if scale > 1 else "元"
+        ctx.fail(
+            f"第{c.value.provenance.page}页“{c.clause or c.subject}”写作 {c.value.printed}{c.value.unit}，"
+            f"第{ref.fact.provenance.page if ref.fact else '?'}页{ref.label}为 {ref.fact.printed if ref.fact else ''}"
+            f"{ref.fact.unit if ref.fact else ''}：单位写错（应为{word}）",
+            [stated, ref],
+            severity="error",
+            diagnosis="UNIT_SCALE",
+        )
     for c in claims(ctx, "amount", unit=("元",)):
         if not MACRO.search(c.subject) or c.value.value >= 1_000_000:
             continue

@@ -11,6 +11,7 @@ from schemas.facts import Fact, Provenance, to_yuan
 from schemas.report import Claim, ClaimKind, Meta, TocEntry
 from service.chunking import FOOTER, TOC_LINE
 from service.document import Document, Line, Page, centre_inside
+from service.extract import claims as parse
 from service.numbers import compact, parse_amount
 
 YEAR = re.compile(r"(20\d{2})\s*年度")
@@ -105,14 +106,17 @@ def extract_claims(doc: Document, meta: Meta) -> list[Claim]:
     rate, rate 完成…%) with the clause before it as its subject and the sentence as its span."""
     claims: list[Claim] = []
     section = ""
+    statement = 1
     for page in doc.pages:
         run = _prose(page)
+        previous = ""
         for sentence_match in re.finditer(r"[^。]+。?", run.text):
             sentence = sentence_match.group(0)
             base = sentence_match.start()
             heading = re.match(r"^\s*([一二三四五六七八九十]+、[^，。]{2,30}?说明)", sentence)
             if heading:
                 section = heading.group(1)
+            found: list[tuple[int, Claim]] = []
             for m in NUMBER.finditer(sentence):
                 claim = (
                     _claim(doc, page, run, sentence, base, m, section)
@@ -121,6 +125,10 @@ def extract_claims(doc: Document, meta: Meta) -> list[Claim]:
                 )
                 if claim is not None:
                     claims.append(claim)
+                    found.append((m.start("num") if m.group("num") else m.start("ratio"), claim))
+            statement = parse.link(sentence, previous, found, statement)
+            statement = parse.link_points(sentence, found, statement)
+            previous = sentence
     return claims
 
 
@@ -147,6 +155,8 @@ def _claim(
     subject = _subject(before, clause)
     if not subject:
         return None
+    context = parse.read(sentence, m.start("num"), m.end(), kind, subject)
+    subject = context.subject or subject
     bbox = run.locate(base + m.start("num"), base + m.end("num"))
     fact = _text_fact(doc, page, bbox, m.group("num"), unit, subject, kind, sentence)
     if fact is None:
@@ -159,6 +169,12 @@ def _claim(
         direction=direction,
         section=section or None,
         qualifier=qualifier.group(1) if qualifier else None,
+        clause=context.clause,
+        scope=context.scope,
+        parts=context.parts,
+        base=context.base,
+        ambiguity=context.ambiguity,
+        listed=context.listed,
     )
 
 
@@ -171,7 +187,8 @@ def _ratio(
     fact = _text_fact(doc, page, bbox, m.group("ratio"), "倍", subject, "ratio", sentence)
     if fact is None:
         return None
-    return Claim(kind="ratio", subject=subject, value=fact, section=section or None)
+    clause = parse.clause_of(sentence, m.start(), m.end())
+    return Claim(kind="ratio", subject=subject, value=fact, section=section or None, clause=clause)
 
 
 def _text_fact(

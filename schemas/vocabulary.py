@@ -1,0 +1,113 @@
+"""The words a report uses for its tables' rows, kept once: function-class (类) names, the “三公”
+items, and the department-level totals a narrative amount may restate. Pure data, no I/O; the
+extractor reads subjects with it and the checker maps claims to table cells with it."""
+
+from __future__ import annotations
+
+import re
+
+FUNCTION_CLASS_NAMES: dict[str, str] = {
+    "201": "一般公共服务",
+    "202": "外交",
+    "203": "国防",
+    "204": "公共安全",
+    "205": "教育",
+    "206": "科学技术",
+    "207": "文化旅游体育与传媒",
+    "208": "社会保障和就业",
+    "209": "社会保险基金",
+    "210": "卫生健康",
+    "211": "节能环保",
+    "212": "城乡社区",
+    "213": "农林水",
+    "214": "交通运输",
+    "215": "资源勘探工业信息",
+    "216": "商业服务业",
+    "217": "金融",
+    "219": "援助其他地区",
+    "220": "自然资源海洋气象",
+    "221": "住房保障",
+    "222": "粮油物资储备",
+    "223": "国有资本经营预算",
+    "224": "灾害防治及应急管理",
+    "227": "预备费",
+    "229": "其他支出",
+    "230": "转移性支出",
+    "231": "债务还本",
+    "232": "债务付息",
+    "233": "债务发行费用",
+    "234": "抗疫特别国债",
+}
+
+# “三公” items as a sentence names them, most specific first, with the 三公 table field each maps to.
+# "公务用车购置及运行(维护)费" is the printed name of the vehicle subtotal; "购置费及运行费" names two items.
+SANGONG_ITEMS: tuple[tuple[str, str], ...] = (
+    (r"公务用车购置及运行(维护)?费?", "vehicle_subtotal"),
+    (r"公务用车购置费?", "vehicle_purchase"),
+    (r"(公务用车)?运行(维护)?费", "vehicle_operation"),
+    (r"因公出国[（(]?境?[）)]?费?", "abroad"),
+    (r"公务接待费?", "reception"),
+    (r"三公", "total"),
+)
+
+# fields that add up to another: a sum of two named items is compared with their sum, never with one
+SANGONG_SUMS: dict[frozenset[str], str] = {
+    frozenset({"vehicle_purchase", "vehicle_operation"}): "vehicle_subtotal",
+}
+
+# department-level subjects: an amount stated for one of these restates a table total
+DEPARTMENT_SUBJECTS = re.compile(
+    r"(收入总计|支出总计|收、?支总计|收入合计|支出合计|本年收入|本年支出|财政拨款收入|其他收入|"
+    r"基本支出|项目支出|人员经费|公用经费|机关运行经费)$"
+)
+
+# a specific project or activity: its amounts are a part, not the department's 项目支出
+PROJECT_NAME = re.compile(
+    r"“(?!三公)[^”]{2,40}”|《[^》]{2,40}》|"
+    r"[^，,；;。：:、“”]{2,30}?(专项资金|专项经费|专项|项目资金|项目经费|补助资金|奖补资金|奖励资金|"
+    r"消费券|促消费活动|活动经费|活动|(?<!采购)工程|平台|示范区|示范县)"
+)
+
+# bases a share may be of that are not a spending table's total (政府采购, a city's economy, a policy)
+NON_SPENDING_BASE = re.compile(
+    r"政府采购|中小企业|小微企业|全市|全省|全县|全区|社会消费品|社零|进出口|外贸|GDP|生产总值|"
+    r"投资|引资|税收|消费|补贴|奖补|专项|项目资金|年初预算|全年预算|预算数"
+)
+
+
+def function_class(name: str) -> str | None:
+    """The 类 code a subject names ("卫生健康(类)支出" → 210), or None."""
+    flat = re.sub(r"\s", "", name)
+    flat = re.sub(r"^\d+[、.．]|^[一二三四五六七八九十]+、", "", flat)
+    return next((code for code, n in FUNCTION_CLASS_NAMES.items() if flat.startswith(n)), None)
+
+
+def sangong_field(subject: str) -> str | None:
+    """The 三公 table field a single-item subject names, or None."""
+    return next((field for pattern, field in SANGONG_ITEMS if re.search(pattern, subject)), None)
+
+
+def sangong_fields(parts: list[str]) -> list[str]:
+    """The fields a list of item names maps to (empty when any part is not a 三公 item)."""
+    fields = [sangong_field(p) for p in parts]
+    return [f for f in fields if f is not None] if all(fields) else []
+
+
+# items of a report's structure a share or amount may name (T02/T03 columns, T06 groups, B03 columns)
+COMPONENT = re.compile(
+    r"(财政拨款收入|财政拨款|上级补助收入|事业收入|经营收入|附属单位上缴收入|其他收入|基本支出|项目支出|"
+    r"上缴上级支出|经营支出|对附属单位补助支出|人员经费|日常公用经费|公用经费|工资福利支出|"
+    r"商品和服务支出|对个人和家庭的补助(支出)?|资本性支出)$"
+)
+
+
+def is_item(subject: str) -> bool:
+    """A subject the tables print as a row or column: a 类, a 三公 item, a structure component."""
+    flat = re.sub(r"^(其中|主要是|包括)[:：]?", "", re.sub(r"\s", "", subject))
+    flat = re.sub(r"(决算|预算)(数)?$", "", flat)
+    return bool(
+        function_class(flat)
+        or sangong_field(flat)
+        or COMPONENT.search(flat)
+        or DEPARTMENT_SUBJECTS.search(flat)
+    )

@@ -1,0 +1,261 @@
+"""Typed narrative claims: for each number the 情况说明 states, the clause it was read from, the
+subject's scope (a department total, an item of the tables, one named project, a combined subject
+A及B, the economy outside the report), the items of a combined or "分别为" subject, and for a share
+the whole it is "占" of as printed. Pure text work, no document access: the narrative reader
+(service.extract.narrative) finds the numbers and calls :func:`read`.
+
+The checker compares only claims whose subject is certain; ``ambiguity`` says why one is not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from schemas.report import Claim, ClaimScope
+from schemas.vocabulary import (
+    DEPARTMENT_SUBJECTS,
+    NON_SPENDING_BASE,
+    PROJECT_NAME,
+    function_class,
+    is_item,
+    sangong_field,
+)
+from service.numbers import compact
+
+CLAUSE_END = re.compile(r"[，,；;。：:]")
+EXTERNAL = re.compile(
+    r"进出口|社零|社会消费品|省外资金|引资|投资|签约|到位|外贸|出口|进口|GDP|生产总值|销售额|营业额|带动|拉动|"
+    r"核销|发放|消费金额|交易额"
+)
+JOINER = re.compile(r"(?<=[^\d])(?:以及|及|和|与|、|加)(?=[^\d])")
+SUM_WORD = re.compile(r"(合计|共计|总计|两项|二项|三项|共)(为|是|达)?$")
+RESPECTIVELY = re.compile(r"分别(为|是|达到?|占)?$")
+VERB_TAIL = re.compile(r"(为|是|达|达到|共计|合计|均为|共|计|约|近|超|支出|安排|完成)+$")
+
+
+@dataclass
+class ClaimContext:
+    clause: str
+    scope: ClaimScope | None = None
+    parts: list[str] = field(default_factory=list)
+    base: str | None = None
+    ambiguity: str | None = None
+    subject: str | None = None  # a corrected subject (one item of a "分别为" list)
+    listed: list[str] = field(default_factory=list)
+
+
+def clause_of(sentence: str, start: int, end: int) -> str:
+    """The clause holding sentence[start:end]: from the last break before it to the next one after it."""
+    left = max((m.end() for m in CLAUSE_END.finditer(sentence, 0, start)), default=0)
+    right = CLAUSE_END.search(sentence, end)
+    return sentence[left : right.start() if right else len(sentence)].strip()
+
+
+def _topic(sentence: str) -> str:
+    """The sentence's first clause: the phrase that governs the numbers listed after it."""
+    return compact(CLAUSE_END.split(sentence, 1)[0])
+
+
+def _inside_title(sentence: str, start: int, end: int) -> bool:
+    """A number printed inside a quoted title or name (“2023年…活动”, 《…》), not a quoted value (“129.99万元”)."""
+    head = sentence[:start]
+    for opening, closing in (("“", "”"), ("《", "》")):
+        if head.count(opening) <= head.count(closing):
+            continue
+        inner_before = head[head.rfind(opening) + 1 :]
+        close = sentence.find(closing, end)
+        inner_after = sentence[end : close if close >= 0 else len(sentence)]
+        if re.search(r"[\u4e00-\u9fff]", inner_before + re.sub(r"^(万元|亿元|元|%)", "", inner_after)):
+            return True
+    return False
+
+
+def _split_parts(subject: str) -> list[str]:
+    """'公务用车购置费及运行维护费合计' → ['公务用车购置费', '运行维护费']; [] when not a combination."""
+    text = re.sub(r"^(其中|主要是|包括)[:：]?", "", compact(subject))
+    text = re.sub(r"(合计|共计|总计|两项|共)?(支出)?(决算|预算)?(数)?(为|是|达)?$", "", text)
+    parts = [p for p in JOINER.split(text) if p and not JOINER.fullmatch(p)]
+    if len(parts) < 2:
+        return []
+    # "公务用车购置及运行费" is the printed name of one subtotal, not two items
+    if sangong_field(text) == "vehicle_subtotal" and not re.search(r"购置费(及|和|与)", text):
+        return []
+    # "社会保障和就业支出", "文化旅游体育与传媒": a 类 name holds 和/与
+    if function_class(text) and not all(function_class(p) for p in parts):
+        return []
+    items = [p for p in parts if is_item(p) or sangong_field(p)]
+    summed = re.search(r"合计|共计|总计|两项", compact(subject))
+    return parts if len(items) >= 2 or summed and items else []
+
+
+def _respectively(sentence: str, start: int, kind: str) -> str | None:
+    """For the i-th number after "A、B和C分别为 x、y和z"（or "…，分别占 p、q和r"), item i; None when the
+    number is not in such a list. The names are the list before the first 分别 of the chain; i counts the
+    numbers of the same kind (amounts, or percentages) since the last 分别."""
+    head = sentence[:start]
+    chain = list(re.finditer(r"分别(为|是|达到?|占)?", head))
+    if not chain or re.search(r"[；;。]", head[chain[0].start() :]):
+        return None
+    lead = re.split(r"[，,；;。：:]", head[: chain[0].start()])[-1]
+    names = [p for p in JOINER.split(compact(lead)) if p]
+    between = head[chain[-1].end() :]
+    if re.search(r"[，,]", between.strip()):
+        return None
+    number = r"\d[\d,]*(?:\.\d+)?\s*%" if kind == "share" else r"\d[\d,]*(?:\.\d+)?\s*(?:万元|亿元|元)"
+    index = len(re.findall(number, between))
+    if len(names) < 2 or index >= len(names):
+        return None
+    return names[index]
+
+
+def read(sentence: str, start: int, end: int, kind: str, subject: str) -> ClaimContext:
+    """What the checker must know about the number at sentence[start:end] beyond its value."""
+    ctx = ClaimContext(clause=clause_of(sentence, start, end))
+    listed = _respectively(sentence, start, kind)
+    if listed is not None:
+        ctx.subject = subject = listed
+    before = compact(sentence[:start])
+    clause_head = compact(
+        sentence[max((m.end() for m in CLAUSE_END.finditer(sentence, 0, start)), default=0) : start]
+    )
+    phrase = VERB_TAIL.sub("", re.sub(r"(较上年|比上年|同比)?(增加|减少|增长|下降)了?$", "", clause_head))
+    # the governing noun phrase: the subject as read, or the whole clause head when the subject is a
+    # fragment cut at a bracket ("一般公共服务(类)支出" read as "支出")
+    flat = compact(subject) if listed is not None or len(compact(subject)) >= len(phrase) else phrase
+    if re.search(r"\d\s*(万元|亿元|元|%)?\s*[-—–~～至到]\s*$", sentence[:start]) or re.match(
+        r"\s*(万元|亿元|元|%)?\s*[-—–~～至到]\s*\d", sentence[end:]
+    ):
+        ctx.ambiguity = "是一个范围的一端（如 1000-7000 元），不是确数"
+    if _inside_title(sentence, start, end):
+        ctx.ambiguity = "数字在引号或书名号内（名称中的数，不是金额）"
+    ctx.parts = _split_parts(flat)
+    if ctx.parts:
+        ctx.scope = "combined"
+        if not all(sangong_field(p) or is_item(p) for p in ctx.parts):
+            ctx.ambiguity = ctx.ambiguity or f"主语是合并的“{'、'.join(ctx.parts)}”"
+    elif EXTERNAL.search(flat):
+        ctx.scope = "external"
+    elif is_item(flat):
+        ctx.scope = "department" if DEPARTMENT_SUBJECTS.search(VERB_TAIL.sub("", flat)) else "item"
+        topic = _topic(sentence)
+        named = PROJECT_NAME.search(flat) or (
+            PROJECT_NAME.search(topic)
+            and not is_item(VERB_TAIL.sub("", re.sub(r"[\d.,]+(万元|亿元|元)?$", "", topic)))
+        )
+        if named and not function_class(flat):
+            ctx.scope = "project"
+            ctx.ambiguity = "是某一项目或活动的数，不是部门整体"
+    elif PROJECT_NAME.search(flat) or PROJECT_NAME.search(before[-40:]):
+        ctx.scope = "project"
+    if kind == "share":
+        ctx.base = share_base(ctx.clause, sentence[start:end])
+    ctx.listed = listed_after(sentence, end)
+    return ctx
+
+
+def listed_after(sentence: str, end: int) -> list[str]:
+    """The items a sentence names after the number: "公用经费 11.57 万元，主要包括：办公费、印刷费等" →
+    ['办公费', '印刷费']."""
+    after = sentence[end:]
+    if "主要包括" not in after:
+        return []
+    rest = re.split(r"。", after[after.find("主要包括") + 4 :])[0]
+    names = (compact(n).strip("：:").rstrip("等。") for n in re.split(r"[、，,；;]", rest))
+    return [n for n in names if n]
+
+
+def share_base(clause: str, number: str) -> str | None:
+    """The whole of "占X的(比重)为 p%" as printed; None for a bare "占 p%" / "占比 p%"."""
+    text = compact(clause)
+    idx = text.find(compact(number))
+    head = text[:idx] if idx >= 0 else text
+    m = re.search(r"占(?P<base>[^占]*?)(的)?(比重|比例|份额|比)?(为|是|达|约)?$", head)
+    if m is None:
+        return None
+    base = re.sub(r"的$", "", m.group("base"))
+    if re.search(r"\d", base):  # "分别占 48.94%和 51.06%": the second share of a list, no base stated
+        return None
+    return base or None
+
+
+def non_spending(base: str) -> bool:
+    """A share's whole that is not a spending or income total of the report's tables."""
+    return bool(NON_SPENDING_BASE.search(base))
+
+
+# "年初预算为 X 万元，支出决算为 Y 万元，完成年初预算的 Z%" and the phrasings of it
+STATEMENT = re.compile(
+    r"年初预算(?:数)?为?\s*(?P<budget>[\d,]+(?:\.\d+)?)\s*(?P<u1>万元|元)[，,]?\s*(?:支出)?决算(?:数)?为?\s*"
+    r"(?P<final>[\d,]+(?:\.\d+)?)\s*(?P<u2>万元|元)"
+    r"(?:[，,]\s*(?:完成|为|达到)(?:年初|“三公”经费|全年)?预算(?:数)?的\s*(?P<rate>[\d.]+)%)?"
+)
+ITEM_PATH = re.compile(
+    r"(?P<cls>[^（(。；\d]+?)[（(]类[）)](?P<kuan>[^（(]+?)[（(]款[）)](?P<xiang>[^（(]+?)[（(]项[）)]"
+)
+ROLES = (("budget", "年初预算"), ("final", "支出决算"), ("rate", "完成率"))
+
+
+def link(sentence: str, previous: str, found: list[tuple[int, Claim]], first_id: int) -> int:
+    """Mark the claims of each 年初预算/决算/完成率 statement in the sentence with one statement id, their
+    roles, and the item the statement is about: named before it in the sentence, else the sentence
+    before (reports head each item "9. 社会保障和就业支出(类)…(项)。" and state its figures next).
+    Returns the next free statement id."""
+    next_id = first_id
+    for m in STATEMENT.finditer(sentence):
+        head = compact(sentence[: m.start()])
+        named = head if len(head) >= 4 else compact(previous)
+        path = ITEM_PATH.search(named)
+        item = re.sub(r"^\d+[、.．]", "", named).rstrip("。") if named else None
+        for key, role in ROLES:
+            if m.group(key) is None:
+                continue
+            claim = next((c for start, c in found if start == m.start(key)), None)
+            if claim is not None:
+                claim.statements.append(next_id)
+                claim.role = role  # type: ignore[assignment]
+                claim.item = item[:80] if item else None
+                claim.item_path = [compact(path.group(g)) for g in ("cls", "kuan", "xiang")] if path else []
+        next_id += 1
+    return next_id
+
+
+POINTS = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*个百分点")
+
+
+def link_points(sentence: str, found: list[tuple[int, Claim]], first_id: int) -> int:
+    """Mark each "高于X（r%）N个百分点" statement: the growth a stated before it (增长/下降 a%), the
+    reference r in brackets just before or just after, and N, so the checker can test N = a − r.
+    A negative reference ("（-1.1%）") is left unlinked (the claim keeps no sign)."""
+    next_id = first_id
+    at = {start: c for start, c in found}
+    for m in POINTS.finditer(sentence):
+        points = at.get(m.start("n"))
+        if points is None or points.kind != "points":
+            continue
+        head = sentence[: m.start()]
+        ref_before = re.search(r"[（(][^（()）]*?(?P<sign>[-−]?)(?P<r>\d+(?:\.\d+)?)%[）)]\s*$", head)
+        ref_after = re.match(
+            r"\s*个百分点[（(][^（()）]*?(?P<sign>[-−]?)(?P<r>\d+(?:\.\d+)?)%[）)]", sentence[m.end("n") :]
+        )
+        if ref_before:
+            ref_start, sign, growth_text = (
+                ref_before.start("r"),
+                ref_before.group("sign"),
+                head[: ref_before.start()],
+            )
+        elif ref_after:
+            ref_start, sign, growth_text = m.end("n") + ref_after.start("r"), ref_after.group("sign"), head
+        else:
+            continue
+        # the growth: the last 增长/下降 a% outside brackets before the reference
+        plain = re.sub(r"[（(][^（()）]*[）)]", lambda b: " " * len(b.group(0)), growth_text)
+        growths = list(re.finditer(r"(增长|下降)\s*(?P<a>\d+(?:\.\d+)?)%", plain))
+        reference, growth = at.get(ref_start), at.get(growths[-1].start("a")) if growths else None
+        if sign or reference is None or growth is None:
+            continue
+        for claim, role in ((growth, "增幅"), (reference, "参照"), (points, "百分点差")):
+            claim.statements.append(next_id)
+            claim.role = role  # type: ignore[assignment]
+        next_id += 1
+    return next_id
