@@ -78,19 +78,88 @@ def _is_short(row: list[Line]) -> bool:
 
 def grid_from_lines(lines: list[Line]) -> Table:
     """Rebuild a grid from positioned lines: wrapped lines join into cells, cells into rows, and
-    column edges come from alignment: text starts at a column's left edge, numbers end at its right."""
+    column edges come from the alignment of the body (text starts at a column's left edge,
+    numbers end at its right). Header cells above the first body row are placed by overlap: a
+    header centred over several columns goes to the first of them, as a merged cell does."""
     cells = _merge_wrapped(lines)
     rows = _group_rows(cells)
-    columns = _columns(cells, rows)
+    first_body = next((i for i, row in enumerate(rows) if any(_is_body_cell(c.text) for c in row)), 0)
+    body_cells = [c for row in rows[first_body:] for c in row]
+    columns = _columns(body_cells or cells, rows[first_body:] or rows)
     grid: list[list[Cell | None]] = []
-    for row in rows:
+    for n, row in enumerate(rows):
         slots: list[Cell | None] = [None] * len(columns)
         for cell in row:
-            k = _column_of(cell.bbox, columns)
+            k = _header_column(cell.bbox, columns) if n < first_body else _column_of(cell.bbox, columns)
             old = slots[k]
             slots[k] = cell if old is None else Cell(old.text + cell.text, union([old.bbox, cell.bbox]))
         grid.append(slots)
     return Table(bbox=union([ln.bbox for ln in lines]), rows=grid, ruled=False)
+
+
+BODY_CELL = re.compile(r"^[-−]?[\d,]*\d\.\d+%?$|^\d{3}(\d{2}){0,2}$")
+
+
+def _is_body_cell(text: str) -> bool:
+    return bool(BODY_CELL.match(text.strip()))
+
+
+def _header_column(box: BBox, columns: list[tuple[float, float]]) -> int:
+    """The first column a header cell covers by more than half of that column's printed width,
+    else the column of its centre."""
+    covered = [
+        k
+        for k, (x0, x1) in enumerate(columns)
+        if min(box[2], x1) - max(box[0], x0) > 0.5 * (min(x1, box[2] + 50) - max(x0, box[0] - 50))
+    ]
+    return covered[0] if covered else _column_of(box, columns)
+
+
+def join_stacked(tables: list[Table]) -> list[Table]:
+    """A table drawn in parts on one page: a ruled (or shaded) header part directly above a
+    borderless body, as a sheet printed with only its header rows boxed. The body's columns map
+    onto the header's by overlap; parts that do not map one to one stay apart."""
+    ordered = sorted(tables, key=lambda t: t.bbox[1])
+    out: list[Table] = []
+    for table in ordered:
+        above = out[-1] if out else None
+        if above is not None and _stacked(above, table):
+            mapping = _column_map(above, table)
+            if mapping is not None:
+                width = above.n_cols
+                rows = [list(r) + [None] * (width - len(r)) for r in above.rows]
+                for row in table.rows:
+                    slots: list[Cell | None] = [None] * width
+                    for k, cell in enumerate(row):
+                        if cell is not None:
+                            slots[mapping[k]] = cell
+                    rows.append(slots)
+                out[-1] = Table(bbox=union([above.bbox, table.bbox]), rows=rows, ruled=False)
+                continue
+        out.append(table)
+    return out
+
+
+def _stacked(above: Table, below: Table) -> bool:
+    gap = below.bbox[1] - above.bbox[3]
+    overlap = min(above.bbox[2], below.bbox[2]) - max(above.bbox[0], below.bbox[0])
+    return above.ruled != below.ruled and -2 <= gap < 14 and overlap > 0.6 * (below.bbox[2] - below.bbox[0])
+
+
+def _column_map(header: Table, body: Table) -> dict[int, int] | None:
+    """Body column → header column whose extent holds the body column's cells; None when two
+    body columns fall in one header column or one falls outside every header column."""
+    head_cols = _narrowest_columns(header)
+    mapping: dict[int, int] = {}
+    for k, (x0, x1) in enumerate(_table_columns(body)):
+        if x1 <= x0:
+            continue
+        centre = (x0 + x1) / 2
+        inside = [j for j, (a, b) in enumerate(head_cols) if a <= centre <= b and b > a]
+        if len(inside) != 1:
+            return None
+        mapping[k] = inside[0]
+    return mapping if len(set(mapping.values())) == len(mapping) else None
 
 
 def _looks_numeric(text: str) -> bool:
@@ -191,6 +260,16 @@ def continue_borderless(previous: Page, page: Page) -> None:
             slots[k] = cell if old is None else Cell(old.text + cell.text, union([old.bbox, cell.bbox]))
         grid.append(slots)
     page.tables.insert(0, Table(bbox=union([ln.bbox for ln in taken]), rows=grid, ruled=False))
+
+
+def _narrowest_columns(table: Table) -> list[tuple[float, float]]:
+    """Per column, the extent of its narrowest cell (a merged cell spans more than its column)."""
+    columns = []
+    for k in range(table.n_cols):
+        boxes = [cell.bbox for row in table.rows if k < len(row) and (cell := row[k]) is not None]
+        narrow = min(boxes, key=lambda b: b[2] - b[0]) if boxes else None
+        columns.append((narrow[0], narrow[2]) if narrow else (0.0, 0.0))
+    return columns
 
 
 def _table_columns(table: Table) -> list[tuple[float, float]]:
