@@ -8,6 +8,7 @@ table that runs onto the next page continues there with the same columns.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from service.document import BBox, Cell, Line, Page, Table, union
 
@@ -78,19 +79,52 @@ def _is_short(row: list[Line]) -> bool:
 
 def grid_from_lines(lines: list[Line]) -> Table:
     """Rebuild a grid from positioned lines: wrapped lines join into cells, cells into rows, and
-    column edges come from the alignment of the body (text starts at a column's left edge,
-    numbers end at its right). Header cells above the first body row are placed by overlap: a
-    header centred over several columns goes to the first of them, as a merged cell does."""
+    columns come from the body: the runs of x its cells cover, whatever their alignment. Each
+    header cell above the first body row goes to the nearest body column (the first it
+    overlaps: a header centred over several columns is a merged cell there); where two header
+    cells of one row claim one column, the farther heads a column left blank in every body row."""
     cells = _merge_wrapped(lines)
     rows = _group_rows(cells)
     first_body = next((i for i, row in enumerate(rows) if any(_is_body_cell(c.text) for c in row)), 0)
-    body_cells = [c for row in rows[first_body:] for c in row]
-    columns = _columns(body_cells or cells, rows[first_body:] or rows)
+    body = rows[first_body:]
+    columns = _columns([c for row in body for c in row], body, body)
+    aligned = _aligned_columns(cells, rows)
+    if _occupied(body, aligned) <= _occupied(body, columns):
+        # not splintered (text left, amounts right): alignment cuts also find the columns blank
+        # in every body row
+        return _place(lines, rows, aligned, lambda box, n: _column_of(box, aligned))
+    extents = _extents(body, columns)
+    for row in rows[:first_body]:
+        for _ in range(len(row)):
+            claims = [(_distance(c.bbox, extents, columns), c) for c in row]
+            taken: dict[int, tuple[float, Cell]] = {}
+            loser = None
+            for (k, d), cell in claims:
+                if k in taken and d > 0 or k in taken and taken[k][0] > 0:
+                    loser = cell if d >= taken[k][0] else taken[k][1]
+                    break
+                taken.setdefault(k, (d, cell))
+            if loser is None:
+                break
+            columns, extents = _insert_column(loser.bbox, columns, extents)
+
+    def column(box: BBox, n: int) -> int:
+        return _distance(box, extents, columns)[0] if n < first_body else _column_of(box, columns)
+
+    return _place(lines, rows, columns, column)
+
+
+def _place(
+    lines: list[Line],
+    rows: list[list[Cell]],
+    columns: list[tuple[float, float]],
+    column: Callable[[BBox, int], int],
+) -> Table:
     grid: list[list[Cell | None]] = []
     for n, row in enumerate(rows):
         slots: list[Cell | None] = [None] * len(columns)
         for cell in row:
-            k = _header_column(cell.bbox, columns) if n < first_body else _column_of(cell.bbox, columns)
+            k = column(cell.bbox, n)
             old = slots[k]
             slots[k] = cell if old is None else Cell(old.text + cell.text, union([old.bbox, cell.bbox]))
         grid.append(slots)
@@ -104,15 +138,51 @@ def _is_body_cell(text: str) -> bool:
     return bool(BODY_CELL.match(text.strip()))
 
 
-def _header_column(box: BBox, columns: list[tuple[float, float]]) -> int:
-    """The first column a header cell covers by more than half of that column's printed width,
-    else the column of its centre."""
-    covered = [
-        k
-        for k, (x0, x1) in enumerate(columns)
-        if min(box[2], x1) - max(box[0], x0) > 0.5 * (min(x1, box[2] + 50) - max(x0, box[0] - 50))
-    ]
-    return covered[0] if covered else _column_of(box, columns)
+Extent = tuple[float, float] | None
+
+
+def _extents(body: list[list[Cell]], columns: list[tuple[float, float]]) -> list[Extent]:
+    """Per column, the x range its body cells print over (None for a column without any)."""
+    found: list[list[float]] = [[] for _ in columns]
+    for row in body:
+        for cell in row:
+            k = _column_of(cell.bbox, columns)
+            found[k] += [cell.bbox[0], cell.bbox[2]]
+    return [(min(xs), max(xs)) if xs else None for xs in found]
+
+
+def _distance(box: BBox, extents: list[Extent], columns: list[tuple[float, float]]) -> tuple[int, float]:
+    """The column a header cell heads and how far its text is from that column's body text:
+    the first column it overlaps (distance 0), else the nearest by gap; a column without body
+    text (added for a blank column) is reached through its bounds."""
+    best: tuple[int, float] | None = None
+    for k, extent in enumerate(extents):
+        a, b = extent if extent is not None else columns[k]
+        gap = max(a - box[2], box[0] - b, 0.0)
+        if extent is None and columns[k][0] < (box[0] + box[2]) / 2 < columns[k][1]:
+            gap = 0.0
+        if gap == 0.0:
+            return k, 0.0
+        if best is None or gap < best[1]:
+            best = (k, gap)
+    return best if best is not None else (0, 0.0)
+
+
+def _insert_column(
+    box: BBox, columns: list[tuple[float, float]], extents: list[Extent]
+) -> tuple[list[tuple[float, float]], list[Extent]]:
+    """A new, body-less column for a header cell beside the column it was nearest to."""
+    k, _ = _distance(box, extents, columns)
+    a, b = columns[k]
+    extent = extents[k] or columns[k]
+    centre = (box[0] + box[2]) / 2
+    if centre < extent[0]:
+        cut = (box[2] + extent[0]) / 2 if box[2] < extent[0] else extent[0] - 0.1
+        new_cols, new_ext = [(a, cut), (cut, b)], [None, extents[k]]
+    else:
+        cut = (extent[1] + box[0]) / 2 if box[0] > extent[1] else extent[1] + 0.1
+        new_cols, new_ext = [(a, cut), (cut, b)], [extents[k], None]
+    return columns[:k] + new_cols + columns[k + 1 :], extents[:k] + new_ext + extents[k + 1 :]
 
 
 def join_stacked(tables: list[Table]) -> list[Table]:
@@ -166,11 +236,45 @@ def _looks_numeric(text: str) -> bool:
     return bool(re.fullmatch(r"[-−]?[\d,]*\d(\.\d+)?%?|——|-", text.strip()))
 
 
-def _columns(cells: list[Cell], rows: list[list[Cell]]) -> list[tuple[float, float]]:
+def _columns(
+    cells: list[Cell], rows: list[list[Cell]], body: list[list[Cell]]
+) -> list[tuple[float, float]]:
+    """Columns are the runs of x that the cells of the body's tabular rows cover; the gaps no
+    such cell crosses separate them, whatever the alignment (amounts right, centred or left).
+    Where two cells of one row (header rows too: a column left blank in every body row) still
+    land in one column, cut between them."""
+    tabular = [c for row in body if len(row) >= 2 for c in row] or cells
+    cuts: list[float] = []
+    spans = sorted((c.bbox[0], c.bbox[2]) for c in tabular)
+    reach = spans[0][1] if spans else 0.0
+    for x0, x1 in spans[1:]:
+        if x0 > reach + 1.0:
+            cuts.append((reach + x0) / 2)
+        reach = max(reach, x1)
+    centers = [(c.bbox[0] + c.bbox[2]) / 2 for c in cells]
+    columns: list[tuple[float, float]] = []
+    for _ in range(6):
+        edges = [float("-inf")] + sorted(cuts) + [float("inf")]
+        columns = [(a, b) for a, b in zip(edges, edges[1:], strict=False) if any(a < x < b for x in centers)]
+        splits = [
+            (a.bbox[2] + b.bbox[0]) / 2
+            for row in rows
+            for a, b in zip(row, row[1:], strict=False)
+            if _column_of(a.bbox, columns) == _column_of(b.bbox, columns)
+        ]
+        if not splits:
+            break
+        cuts += splits
+    return columns
+
+
+def _aligned_columns(cells: list[Cell], rows: list[list[Cell]]) -> list[tuple[float, float]]:
     """Cut just left of every text start and just right of every number end; where two cells of
-    one row still land in one column, cut between them. Spans between cuts holding a cell are columns."""
+    one row still land in one column, cut between them. Spans between cuts holding a cell are
+    columns. Exact for text left-aligned and amounts right-aligned (headers included)."""
     cuts = [c.bbox[2] + 0.5 if _looks_numeric(c.text) else c.bbox[0] - 0.5 for c in cells]
     centers = [(c.bbox[0] + c.bbox[2]) / 2 for c in cells]
+    columns: list[tuple[float, float]] = []
     for _ in range(5):
         merged: list[float] = []
         for x in sorted(cuts):
@@ -188,6 +292,10 @@ def _columns(cells: list[Cell], rows: list[list[Cell]]) -> list[tuple[float, flo
             break
         cuts += splits
     return columns
+
+
+def _occupied(rows: list[list[Cell]], columns: list[tuple[float, float]]) -> int:
+    return len({_column_of(c.bbox, columns) for row in rows for c in row})
 
 
 def _column_of(box: BBox, columns: list[tuple[float, float]]) -> int:
