@@ -86,6 +86,8 @@ def grid_from_lines(lines: list[Line]) -> Table:
     cells = _merge_wrapped(lines)
     rows = _group_rows(cells)
     first_body = next((i for i, row in enumerate(rows) if any(_is_body_cell(c.text) for c in row)), 0)
+    rows = rows[:first_body] + _join_wrapped_rows(rows[first_body:])
+    cells = [c for row in rows for c in row]
     body = rows[first_body:]
     columns = _columns([c for row in body for c in row], body, body)
     aligned = _aligned_columns(cells, rows)
@@ -318,12 +320,64 @@ def _merge_wrapped(lines: list[Line]) -> list[Cell]:
             if gap > height:
                 continue
             same_column = abs(line.bbox[0] - prev.bbox[0]) < 1.5
-            if same_column and -1.0 <= gap < 0.12 * height and not _looks_numeric(prev.text):
+            # centred text wrapped in its cell: the lines share a centre, not a left edge
+            centred = abs(line.bbox[0] + line.bbox[2] - prev.bbox[0] - prev.bbox[2]) < 2.0 and (
+                line.bbox[2] - line.bbox[0] < prev.bbox[2] - prev.bbox[0] + 1
+            )
+            close = -1.0 <= gap < (0.35 if centred and not same_column else 0.12) * height
+            if (same_column or centred) and close and not _looks_numeric(prev.text) and not _looks_numeric(line.text):
                 cells[k] = Cell(prev.text + line.text, union([prev.bbox, line.bbox]))
                 break
         else:
             cells.append(Cell(line.text, line.bbox))
     return cells
+
+
+def _join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
+    """Body lines holding only text, closer to a row with amounts than rows are to each other
+    (cell padding separates rows, not wrapped lines), are that row's wrapped cells: a long
+    subject name on two lines, whether the amounts sit at its top, middle or bottom line."""
+    gaps = sorted(b[0].bbox[1] - max(c.bbox[3] for c in a) for a, b in zip(rows, rows[1:], strict=False))
+    if len(gaps) < 4:
+        return rows
+    row_gap = gaps[len(gaps) // 2]
+    out: list[list[Cell]] = []
+    pending: list[list[Cell]] = []  # text-only lines waiting for the row below
+
+    def gap(a: list[Cell], b: list[Cell]) -> float:
+        return min(c.bbox[1] for c in b) - max(c.bbox[3] for c in a)
+
+    def absorb(row: list[Cell], extra: list[Cell], below: bool) -> list[Cell]:
+        merged = list(row)
+        for cell in extra:
+            k = next((i for i, c in enumerate(merged) if abs(c.bbox[0] - cell.bbox[0]) < 1.5 and not _looks_numeric(c.text)), None)
+            if k is None:
+                merged.append(cell)
+                continue
+            first, second = (merged[k], cell) if below else (cell, merged[k])
+            merged[k] = Cell(first.text + second.text, union([first.bbox, second.bbox]))
+        return sorted(merged, key=lambda c: c.bbox[0])
+
+    for row in rows:
+        text_only = not any(_looks_numeric(c.text) or _is_body_cell(c.text) for c in row)
+        if text_only and out and gap(out[-1], row) < row_gap - 1.5 and _aligned_text(out[-1], row):
+            out[-1] = absorb(out[-1], row, below=True)
+            continue
+        if pending and not text_only and gap(pending[-1], row) < row_gap - 1.5 and _aligned_text(row, pending[-1]):
+            for line in reversed(pending):
+                row = absorb(row, line, below=False)
+            pending = []
+        out.extend(pending)
+        pending = []
+        (pending if text_only else out).append(row)
+    return out + pending
+
+
+def _aligned_text(row: list[Cell], lines: list[Cell]) -> bool:
+    """Every cell of ``lines`` starts where a text cell of ``row`` starts."""
+    return all(
+        any(abs(c.bbox[0] - cell.bbox[0]) < 1.5 and not _looks_numeric(c.text) for c in row) for cell in lines
+    )
 
 
 def _group_rows(cells: list[Cell]) -> list[list[Cell]]:
