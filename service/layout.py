@@ -245,7 +245,9 @@ def _columns(
     such cell crosses separate them, whatever the alignment (amounts right, centred or left).
     Where two cells of one row (header rows too: a column left blank in every body row) still
     land in one column, cut between them."""
-    tabular = [c for row in body if len(row) >= 2 for c in row] or cells
+    # blank marks ("-", "—") sit anywhere in their cell: they only make a column of their own
+    # where they share a row with the cell they would otherwise join
+    tabular = [c for row in body if len(row) >= 2 for c in row if not _blank_mark(c.text)] or cells
     cuts: list[float] = []
     spans = sorted((c.bbox[0], c.bbox[2]) for c in tabular)
     reach = spans[0][1] if spans else 0.0
@@ -258,16 +260,29 @@ def _columns(
     for _ in range(6):
         edges = [float("-inf")] + sorted(cuts) + [float("inf")]
         columns = [(a, b) for a, b in zip(edges, edges[1:], strict=False) if any(a < x < b for x in centers)]
-        splits = [
-            (a.bbox[2] + b.bbox[0]) / 2
-            for row in rows
-            for a, b in zip(row, row[1:], strict=False)
-            if _column_of(a.bbox, columns) == _column_of(b.bbox, columns)
-        ]
-        if not splits:
+        moved = False
+        for row in rows:
+            for a, b in zip(row, row[1:], strict=False):
+                if _column_of(a.bbox, columns) != _column_of(b.bbox, columns):
+                    continue
+                cut = (a.bbox[2] + b.bbox[0]) / 2
+                mark = a if _blank_mark(a.text) else b if _blank_mark(b.text) else None
+                if mark is not None:
+                    # a dash at the edge of its cell belongs to the column on its other side:
+                    # move that column's edge past it instead of opening a column for it
+                    centre = (mark.bbox[0] + mark.bbox[2]) / 2
+                    side = [c for c in cuts if (c < centre if mark is a else c > centre)]
+                    if side:
+                        cuts.remove(max(side) if mark is a else min(side))
+                cuts.append(cut)
+                moved = True
+        if not moved:
             break
-        cuts += splits
     return columns
+
+
+def _blank_mark(text: str) -> bool:
+    return text.strip() in ("-", "—", "——", "–", "－")
 
 
 def _aligned_columns(cells: list[Cell], rows: list[list[Cell]]) -> list[tuple[float, float]]:
