@@ -20,6 +20,13 @@ def borderless_tables(lines: list[Line]) -> list[Table]:
     Lone short lines (wrapped cells, rows with one filled cell) inside such a run belong to it."""
     rows = _rows_by_y(lines)
     kinds = ["tab" if _is_tabular(r) else "short" if _is_short(r) else "text" for r in rows]
+    heights = sorted(ln.bbox[3] - ln.bbox[1] for r, k in zip(rows, kinds, strict=True) if k == "tab" for ln in r)
+    if heights:  # a lone line in larger type (the next table's title) ends a table, short or not
+        body = heights[len(heights) // 2]
+        kinds = [
+            "text" if k == "short" and r[0].bbox[3] - r[0].bbox[1] > 1.25 * body else k
+            for r, k in zip(rows, kinds, strict=True)
+        ]
     tables: list[Table] = []
     i = 0
     while i < len(rows):
