@@ -96,9 +96,10 @@ def grid_from_lines(lines: list[Line]) -> Table:
     rows = rows[:first_body] + _join_wrapped_rows(rows[first_body:])
     cells = [c for row in rows for c in row]
     body = rows[first_body:]
-    columns = _columns([c for row in body for c in row], body, body)
+    columns = _columns([c for row in body for c in row], body, body, rows[:first_body])
     aligned = _aligned_columns(cells, rows)
-    if _occupied(body, aligned) <= _occupied(body, columns):
+    with_marks = _columns([c for row in body for c in row], body, body, rows[:first_body], marks=True)
+    if _occupied(body, aligned) <= _occupied(body, with_marks):
         # not splintered (text left, amounts right): alignment cuts also find the columns blank
         # in every body row
         return _place(lines, rows, aligned, lambda box, n: _column_of(box, aligned))
@@ -246,7 +247,11 @@ def _looks_numeric(text: str) -> bool:
 
 
 def _columns(
-    cells: list[Cell], rows: list[list[Cell]], body: list[list[Cell]]
+    cells: list[Cell],
+    rows: list[list[Cell]],
+    body: list[list[Cell]],
+    head: list[list[Cell]] | None = None,
+    marks: bool = False,
 ) -> list[tuple[float, float]]:
     """Columns are the runs of x that the cells of the body's tabular rows cover; the gaps no
     such cell crosses separate them, whatever the alignment (amounts right, centred or left).
@@ -254,7 +259,7 @@ def _columns(
     land in one column, cut between them."""
     # blank marks ("-", "—") sit anywhere in their cell: they only make a column of their own
     # where they share a row with the cell they would otherwise join
-    tabular = [c for row in body if len(row) >= 2 for c in row if not _blank_mark(c.text)] or cells
+    tabular = [c for row in body if len(row) >= 2 for c in row if marks or not _blank_mark(c.text)] or cells
     cuts: list[float] = []
     spans = sorted((c.bbox[0], c.bbox[2]) for c in tabular)
     reach = spans[0][1] if spans else 0.0
@@ -274,9 +279,9 @@ def _columns(
                     continue
                 cut = (a.bbox[2] + b.bbox[0]) / 2
                 mark = a if _blank_mark(a.text) else b if _blank_mark(b.text) else None
-                if mark is not None:
-                    # a dash at the edge of its cell belongs to the column on its other side:
-                    # move that column's edge past it instead of opening a column for it
+                if mark is not None and _same_header(mark, b if mark is a else a, head, cells):
+                    # a dash at the edge of its cell, under the header of the column on its other
+                    # side: move that column's edge past it instead of opening a column for it
                     centre = (mark.bbox[0] + mark.bbox[2]) / 2
                     side = [c for c in cuts if (c < centre if mark is a else c > centre)]
                     if side:
@@ -286,6 +291,16 @@ def _columns(
         if not moved:
             break
     return columns
+
+
+def _same_header(mark: Cell, other: Cell, head: list[list[Cell]] | None, cells: list[Cell]) -> bool:
+    """Whether the dash sits under no header of its own: no header cell over it, or one that
+    also covers body text on the dash's far side from ``other`` (the column it then belongs to)."""
+    over = [h for row in head or [] for h in row if h.bbox[0] - 1 <= (mark.bbox[0] + mark.bbox[2]) / 2 <= h.bbox[2] + 1]
+    if not over:
+        return not head
+    far = [c for c in cells if not _blank_mark(c.text) and (c.bbox[2] <= mark.bbox[0] if other.bbox[0] > mark.bbox[0] else c.bbox[0] >= mark.bbox[2])]
+    return any(h.bbox[0] - 1 <= (c.bbox[0] + c.bbox[2]) / 2 <= h.bbox[2] + 1 for h in over for c in far)
 
 
 def _blank_mark(text: str) -> bool:
@@ -347,7 +362,8 @@ def _merge_wrapped(lines: list[Line]) -> list[Cell]:
                 line.bbox[2] - line.bbox[0] < prev.bbox[2] - prev.bbox[0] + 1
             )
             close = -1.0 <= gap < (0.35 if centred and not same_column else 0.12) * height
-            if (same_column or centred) and close and not _looks_numeric(prev.text) and not _looks_numeric(line.text):
+            plain = same_column or centred and not _looks_numeric(line.text)
+            if plain and close and not _looks_numeric(prev.text):
                 cells[k] = Cell(prev.text + line.text, union([prev.bbox, line.bbox]))
                 break
         else:

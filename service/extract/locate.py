@@ -128,6 +128,8 @@ def _continues(last: Row, first: Row) -> bool:
     if not filled or any(NUMBER_TEXT.match(texts[i].strip()) for i in filled):
         return False
     before = last.texts()
+    if len(filled) != 1 or sum(bool(NUMBER_TEXT.match(t.strip())) for t in before if t.strip()) < 2:
+        return False  # one wrapped name after a row of amounts; 绩效 rows of text are rows of their own
     return all(i < len(before) and before[i].strip() and not NUMBER_TEXT.match(before[i].strip()) for i in filled)
 
 

@@ -62,7 +62,8 @@ def parse_self_evaluation(occ: Occurrence, maker: Maker, department: str) -> lis
         return [_pe_from_lines(occ, maker, department)]
     rows = occ.rows()
     table_id: Literal["PE", "PP"] = "PP" if occ.spec.table_id == "PP" else "PE"
-    if is_standard_form(rows):
+    anchored = any(re.fullmatch(r"(指标|任务)\d+", compact(t)) for r in rows for t in r.texts())
+    if is_standard_form(rows) and not anchored:
         subject = (_project_name(rows) if table_id == "PP" else None) or _subject(occ, department)
         return [parse_standard_form(occ, rows, maker, table_id, subject)]
     if any(re.fullmatch(r"指标\d+", compact(t)) for r in rows for t in r.texts()):
