@@ -162,7 +162,11 @@ def fact_rows(report: Report) -> list[dict[str, Any]]:
 
 
 # 绩效 text cells: (Indicator attribute, facts field, header when the form's is unknown)
-TEXT_FIELDS = (("target", "target", "指标值"), ("actual", "actual", "实际完成值"), ("reason", "deviation_reason", "偏差原因"))
+TEXT_FIELDS = (
+    ("target", "target", "指标值"),
+    ("actual", "actual", "实际完成值"),
+    ("reason", "deviation_reason", "偏差原因"),
+)
 
 
 def _indicator_rows(report: Report, ind: Any, ctx: dict[str, Any]) -> list[dict[str, Any]]:

@@ -20,7 +20,9 @@ def borderless_tables(lines: list[Line]) -> list[Table]:
     Lone short lines (wrapped cells, rows with one filled cell) inside such a run belong to it."""
     rows = _rows_by_y(lines)
     kinds = ["tab" if _is_tabular(r) else "short" if _is_short(r) else "text" for r in rows]
-    heights = sorted(ln.bbox[3] - ln.bbox[1] for r, k in zip(rows, kinds, strict=True) if k == "tab" for ln in r)
+    heights = sorted(
+        ln.bbox[3] - ln.bbox[1] for r, k in zip(rows, kinds, strict=True) if k == "tab" for ln in r
+    )
     if heights:  # a lone line in larger type (the next table's title) ends a table, short or not
         body = heights[len(heights) // 2]
         kinds = [
@@ -296,10 +298,20 @@ def _columns(
 def _same_header(mark: Cell, other: Cell, head: list[list[Cell]] | None, cells: list[Cell]) -> bool:
     """Whether the dash sits under no header of its own: no header cell over it, or one that
     also covers body text on the dash's far side from ``other`` (the column it then belongs to)."""
-    over = [h for row in head or [] for h in row if h.bbox[0] - 1 <= (mark.bbox[0] + mark.bbox[2]) / 2 <= h.bbox[2] + 1]
+    over = [
+        h
+        for row in head or []
+        for h in row
+        if h.bbox[0] - 1 <= (mark.bbox[0] + mark.bbox[2]) / 2 <= h.bbox[2] + 1
+    ]
     if not over:
         return not head
-    far = [c for c in cells if not _blank_mark(c.text) and (c.bbox[2] <= mark.bbox[0] if other.bbox[0] > mark.bbox[0] else c.bbox[0] >= mark.bbox[2])]
+    far = [
+        c
+        for c in cells
+        if not _blank_mark(c.text)
+        and (c.bbox[2] <= mark.bbox[0] if other.bbox[0] > mark.bbox[0] else c.bbox[0] >= mark.bbox[2])
+    ]
     return any(h.bbox[0] - 1 <= (c.bbox[0] + c.bbox[2]) / 2 <= h.bbox[2] + 1 for h in over for c in far)
 
 
@@ -388,7 +400,14 @@ def _join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
     def absorb(row: list[Cell], extra: list[Cell], below: bool) -> list[Cell]:
         merged = list(row)
         for cell in extra:
-            k = next((i for i, c in enumerate(merged) if abs(c.bbox[0] - cell.bbox[0]) < 1.5 and not _looks_numeric(c.text)), None)
+            k = next(
+                (
+                    i
+                    for i, c in enumerate(merged)
+                    if abs(c.bbox[0] - cell.bbox[0]) < 1.5 and not _looks_numeric(c.text)
+                ),
+                None,
+            )
             if k is None:
                 merged.append(cell)
                 continue
@@ -401,7 +420,12 @@ def _join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
         if text_only and out and gap(out[-1], row) < row_gap - 1.5 and _aligned_text(out[-1], row):
             out[-1] = absorb(out[-1], row, below=True)
             continue
-        if pending and not text_only and gap(pending[-1], row) < row_gap - 1.5 and _aligned_text(row, pending[-1]):
+        if (
+            pending
+            and not text_only
+            and gap(pending[-1], row) < row_gap - 1.5
+            and _aligned_text(row, pending[-1])
+        ):
             for line in reversed(pending):
                 row = absorb(row, line, below=False)
             pending = []

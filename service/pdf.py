@@ -227,8 +227,10 @@ def _split_at_gaps(chars: list[tuple[dict, float]]) -> list[list[tuple[dict, flo
             # two cells: a wide gap, or a gap no space character explains (cells drawn apart)
             prev = runs[-1][-1][0]["c"] if runs[-1] else ""
             switch = prev.isascii() != ch["c"].isascii()  # "0.00" then "八、…": digits meet CJK
-            if last_ink is not None and runs[-1] and (
-                gap > 0.6 * size or not spaced and (gap > 0.3 * size or switch and gap > 0.12 * size)
+            if (
+                last_ink is not None
+                and runs[-1]
+                and (gap > 0.6 * size or not spaced and (gap > 0.3 * size or switch and gap > 0.12 * size))
             ):
                 while runs[-1] and not runs[-1][-1][0]["c"].strip():
                     runs[-1].pop()

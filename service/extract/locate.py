@@ -130,7 +130,9 @@ def _continues(last: Row, first: Row) -> bool:
     before = last.texts()
     if len(filled) != 1 or sum(bool(NUMBER_TEXT.match(t.strip())) for t in before if t.strip()) < 2:
         return False  # one wrapped name after a row of amounts; 绩效 rows of text are rows of their own
-    return all(i < len(before) and before[i].strip() and not NUMBER_TEXT.match(before[i].strip()) for i in filled)
+    return all(
+        i < len(before) and before[i].strip() and not NUMBER_TEXT.match(before[i].strip()) for i in filled
+    )
 
 
 NUMBER_TEXT = re.compile(r"^[-−]?[\d,]*\d(\.\d+)?%?$")

@@ -641,12 +641,8 @@ def parse_standard_form(
                 budget.append(_budget_row(row, texts, budget_paths, maker))
             continue
 
-        def at(name: str) -> Cell | None:
-            col = header.get(name)
-            if col is None or col >= len(row.cells):
-                return None
-            cell = row.cells[col]
-            return cell if cell is not None and cell.text.strip() else None
+        def at(name: str, row: Row = row, header: dict[str, int] = header) -> Cell | None:
+            return _cell_at(row, header, name)
 
         one, two, three = at("level1"), at("level2"), at("level3")
         if one is not None:
@@ -668,8 +664,8 @@ def parse_standard_form(
             continue
         name = compact(three.text)
 
-        def text_of(field: str) -> str | None:
-            cell = at(field)
+        def text_of(field: str, row: Row = row, header: dict[str, int] = header) -> str | None:
+            cell = _cell_at(row, header, field)
             return compact(cell.text) if cell is not None else None
 
         indicators.append(
@@ -689,7 +685,9 @@ def parse_standard_form(
                 deviation=text_of("deviation"),
                 reason=text_of("reason"),
                 page=row.page,
-                headers={k: printed[k] for k in ("target", "actual", "reason", "target_note") if k in printed},
+                headers={
+                    k: printed[k] for k in ("target", "actual", "reason", "target_note") if k in printed
+                },
             )
         )
     return SelfEvaluation(
@@ -703,6 +701,15 @@ def parse_standard_form(
         level1_scores=list(blocks.values()),
         total_score=total,
     )
+
+
+def _cell_at(row: Row, header: dict[str, int], name: str) -> Cell | None:
+    """The filled cell of ``row`` under the header column of field ``name``."""
+    col = header.get(name)
+    if col is None or col >= len(row.cells):
+        return None
+    cell = row.cells[col]
+    return cell if cell is not None and cell.text.strip() else None
 
 
 def _continue_form_row(last: Indicator, at: Any) -> None:

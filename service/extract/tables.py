@@ -54,11 +54,14 @@ def parse_coded(occ: Occurrence, maker: Maker) -> BaseModel:
 def _coded_from_grid(occ: Occurrence, maker: Maker, row_model: type[BaseModel]) -> list[BaseModel]:
     paths = occ.header_paths
     mapping = map_columns(row_model, paths)
-    code_cols = [c for c, p in enumerate(paths) if re.search(r"编码|代码|^科目编码/[类款项]$|/[类款项]$|^[类款项]$", p)]
+    code_cols = [
+        c for c, p in enumerate(paths) if re.search(r"编码|代码|^科目编码/[类款项]$|/[类款项]$|^[类款项]$", p)
+    ]
     unit_cols = [c for c in code_cols if "单位代" in compact(paths[c])]
     # a column printing nothing but codes is a code column whatever its header says
     code_cols = sorted(
-        {c for c in code_cols if c not in unit_cols} | (_code_only_columns(occ) - set(unit_cols) - set(mapping))
+        {c for c in code_cols if c not in unit_cols}
+        | (_code_only_columns(occ) - set(unit_cols) - set(mapping))
     )
     name_cols = [c for c, p in enumerate(paths) if "名称" in p and c not in mapping]
     out = []
