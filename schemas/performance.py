@@ -25,6 +25,10 @@ class Indicator(Strict):
     deviation: str | None = Field(default=None, description="偏差度 / printed deviation")
     reason: str | None = Field(default=None, description="偏差原因/未完成原因 / reason for a shortfall")
     page: int = Field(description="页码 / page of the row")
+    headers: dict[str, str] = Field(
+        default_factory=dict,
+        description="表头 / the column header printed over each text value (target → 年度指标值 …)",
+    )
 
 
 class Level1Score(Strict):
@@ -40,7 +44,7 @@ class BudgetLine(Strict):
 
     label: str = Field(description="项目 / row label as printed")
     page: int = Field(description="页码 / page")
-    initial: Fact | None = zh("年初预算数", "initial budget", aliases=["年初数", "项目预算金额"])
+    initial: Fact | None = zh("年初预算数", "initial budget", aliases=["年初数", "项目预算金额", "年初预算"])
     full_year: Fact | None = zh(
         "全年预算数", "full-year (adjusted) budget", aliases=["全年数", "实际到位金额"]
     )

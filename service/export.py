@@ -162,12 +162,25 @@ def fact_rows(report: Report) -> list[dict[str, Any]]:
     return rows
 
 
+# 绩效 text cells: (Indicator attribute, facts field, header when the form's is unknown)
+TEXT_FIELDS = (
+    ("target", "target", "指标值"),
+    ("actual", "actual", "实际完成值"),
+    ("reason", "deviation_reason", "偏差原因"),
+)
+
+
 def _indicator_rows(report: Report, ind: Any, ctx: dict[str, Any]) -> list[dict[str, Any]]:
+    """An indicator's cells: 分值 and 得分 as numbers, 指标值, 实际完成值 and 偏差原因 as text; the
+    row is the 三级指标 as printed, the column the header printed over the cell."""
     row_ctx = {**ctx, "row": ind.level3, "row_code": ind.code, "level2": ind.level2}
     rows = [_row(report, f, name, **row_ctx) for name, f in _fact_fields(ind)]
-    for name in ("target", "actual"):
-        if getattr(ind, name) is not None:
-            rows.append(_text_row(report, getattr(ind, name), name, ind.page, **row_ctx))
+    headers = getattr(ind, "headers", None) or {}
+    for attr, name, default in TEXT_FIELDS:
+        if getattr(ind, attr) is not None:
+            row = _text_row(report, getattr(ind, attr), name, ind.page, **row_ctx)
+            row["column"] = headers.get(attr, default)
+            rows.append(row)
     return rows
 
 

@@ -8,6 +8,7 @@ table that runs onto the next page continues there with the same columns.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from service.document import BBox, Cell, Line, Page, Table, union
 
@@ -19,6 +20,15 @@ def borderless_tables(lines: list[Line]) -> list[Table]:
     Lone short lines (wrapped cells, rows with one filled cell) inside such a run belong to it."""
     rows = _rows_by_y(lines)
     kinds = ["tab" if _is_tabular(r) else "short" if _is_short(r) else "text" for r in rows]
+    heights = sorted(
+        ln.bbox[3] - ln.bbox[1] for r, k in zip(rows, kinds, strict=True) if k == "tab" for ln in r
+    )
+    if heights:  # a lone line in larger type (the next table's title) ends a table, short or not
+        body = heights[len(heights) // 2]
+        kinds = [
+            "text" if k == "short" and r[0].bbox[3] - r[0].bbox[1] > 1.25 * body else k
+            for r, k in zip(rows, kinds, strict=True)
+        ]
     tables: list[Table] = []
     i = 0
     while i < len(rows):
@@ -78,30 +88,244 @@ def _is_short(row: list[Line]) -> bool:
 
 def grid_from_lines(lines: list[Line]) -> Table:
     """Rebuild a grid from positioned lines: wrapped lines join into cells, cells into rows, and
-    column edges come from alignment: text starts at a column's left edge, numbers end at its right."""
+    columns come from the body: the runs of x its cells cover, whatever their alignment. Each
+    header cell above the first body row goes to the nearest body column (the first it
+    overlaps: a header centred over several columns is a merged cell there); where two header
+    cells of one row claim one column, the farther heads a column left blank in every body row."""
     cells = _merge_wrapped(lines)
     rows = _group_rows(cells)
-    columns = _columns(cells, rows)
+    first_body = next((i for i, row in enumerate(rows) if any(_is_body_cell(c.text) for c in row)), 0)
+    rows = rows[:first_body] + _join_wrapped_rows(rows[first_body:])
+    cells = [c for row in rows for c in row]
+    body = rows[first_body:]
+    columns = _columns([c for row in body for c in row], body, body, rows[:first_body])
+    aligned = _aligned_columns(cells, rows)
+    with_marks = _columns([c for row in body for c in row], body, body, rows[:first_body], marks=True)
+    if _occupied(body, aligned) <= _occupied(body, with_marks):
+        # not splintered (text left, amounts right): alignment cuts also find the columns blank
+        # in every body row
+        return _place(lines, rows, aligned, lambda box, n: _column_of(box, aligned))
+    extents = _extents(body, columns)
+    for row in rows[:first_body]:
+        for _ in range(len(row)):
+            claims = [(_distance(c.bbox, extents, columns), c) for c in row]
+            taken: dict[int, tuple[float, Cell]] = {}
+            loser = None
+            for (k, d), cell in claims:
+                if k in taken and d > 0 or k in taken and taken[k][0] > 0:
+                    loser = cell if d >= taken[k][0] else taken[k][1]
+                    break
+                taken.setdefault(k, (d, cell))
+            if loser is None:
+                break
+            columns, extents = _insert_column(loser.bbox, columns, extents)
+
+    def column(box: BBox, n: int) -> int:
+        return _distance(box, extents, columns)[0] if n < first_body else _column_of(box, columns)
+
+    return _place(lines, rows, columns, column)
+
+
+def _place(
+    lines: list[Line],
+    rows: list[list[Cell]],
+    columns: list[tuple[float, float]],
+    column: Callable[[BBox, int], int],
+) -> Table:
     grid: list[list[Cell | None]] = []
-    for row in rows:
+    for n, row in enumerate(rows):
         slots: list[Cell | None] = [None] * len(columns)
         for cell in row:
-            k = _column_of(cell.bbox, columns)
+            k = column(cell.bbox, n)
             old = slots[k]
             slots[k] = cell if old is None else Cell(old.text + cell.text, union([old.bbox, cell.bbox]))
         grid.append(slots)
     return Table(bbox=union([ln.bbox for ln in lines]), rows=grid, ruled=False)
 
 
+BODY_CELL = re.compile(r"^[-−]?[\d,]*\d\.\d+%?$|^\d{3}(\d{2}){0,2}$")
+
+
+def _is_body_cell(text: str) -> bool:
+    return bool(BODY_CELL.match(text.strip()))
+
+
+Extent = tuple[float, float] | None
+
+
+def _extents(body: list[list[Cell]], columns: list[tuple[float, float]]) -> list[Extent]:
+    """Per column, the x range its body cells print over (None for a column without any)."""
+    found: list[list[float]] = [[] for _ in columns]
+    for row in body:
+        for cell in row:
+            k = _column_of(cell.bbox, columns)
+            found[k] += [cell.bbox[0], cell.bbox[2]]
+    return [(min(xs), max(xs)) if xs else None for xs in found]
+
+
+def _distance(box: BBox, extents: list[Extent], columns: list[tuple[float, float]]) -> tuple[int, float]:
+    """The column a header cell heads and how far its text is from that column's body text:
+    the first column it overlaps (distance 0), else the nearest by gap; a column without body
+    text (added for a blank column) is reached through its bounds."""
+    best: tuple[int, float] | None = None
+    for k, extent in enumerate(extents):
+        a, b = extent if extent is not None else columns[k]
+        gap = max(a - box[2], box[0] - b, 0.0)
+        if extent is None and columns[k][0] < (box[0] + box[2]) / 2 < columns[k][1]:
+            gap = 0.0
+        if gap == 0.0:
+            return k, 0.0
+        if best is None or gap < best[1]:
+            best = (k, gap)
+    return best if best is not None else (0, 0.0)
+
+
+def _insert_column(
+    box: BBox, columns: list[tuple[float, float]], extents: list[Extent]
+) -> tuple[list[tuple[float, float]], list[Extent]]:
+    """A new, body-less column for a header cell beside the column it was nearest to."""
+    k, _ = _distance(box, extents, columns)
+    a, b = columns[k]
+    extent = extents[k] or columns[k]
+    centre = (box[0] + box[2]) / 2
+    if centre < extent[0]:
+        cut = (box[2] + extent[0]) / 2 if box[2] < extent[0] else extent[0] - 0.1
+        new_cols, new_ext = [(a, cut), (cut, b)], [None, extents[k]]
+    else:
+        cut = (extent[1] + box[0]) / 2 if box[0] > extent[1] else extent[1] + 0.1
+        new_cols, new_ext = [(a, cut), (cut, b)], [extents[k], None]
+    return columns[:k] + new_cols + columns[k + 1 :], extents[:k] + new_ext + extents[k + 1 :]
+
+
+def join_stacked(tables: list[Table]) -> list[Table]:
+    """A table drawn in parts on one page: a ruled (or shaded) header part directly above a
+    borderless body, as a sheet printed with only its header rows boxed. The body's columns map
+    onto the header's by overlap; parts that do not map one to one stay apart."""
+    ordered = sorted(tables, key=lambda t: t.bbox[1])
+    out: list[Table] = []
+    for table in ordered:
+        above = out[-1] if out else None
+        if above is not None and _stacked(above, table):
+            mapping = _column_map(above, table)
+            if mapping is not None:
+                width = above.n_cols
+                rows = [list(r) + [None] * (width - len(r)) for r in above.rows]
+                for row in table.rows:
+                    slots: list[Cell | None] = [None] * width
+                    for k, cell in enumerate(row):
+                        if cell is not None:
+                            slots[mapping[k]] = cell
+                    rows.append(slots)
+                out[-1] = Table(bbox=union([above.bbox, table.bbox]), rows=rows, ruled=False)
+                continue
+        out.append(table)
+    return out
+
+
+def _stacked(above: Table, below: Table) -> bool:
+    gap = below.bbox[1] - above.bbox[3]
+    overlap = min(above.bbox[2], below.bbox[2]) - max(above.bbox[0], below.bbox[0])
+    return above.ruled != below.ruled and -2 <= gap < 14 and overlap > 0.6 * (below.bbox[2] - below.bbox[0])
+
+
+def _column_map(header: Table, body: Table) -> dict[int, int] | None:
+    """Body column → header column whose extent holds the body column's cells; None when two
+    body columns fall in one header column or one falls outside every header column."""
+    head_cols = _narrowest_columns(header)
+    mapping: dict[int, int] = {}
+    for k, (x0, x1) in enumerate(_table_columns(body)):
+        if x1 <= x0:
+            continue
+        centre = (x0 + x1) / 2
+        inside = [j for j, (a, b) in enumerate(head_cols) if a <= centre <= b and b > a]
+        if len(inside) != 1:
+            return None
+        mapping[k] = inside[0]
+    return mapping if len(set(mapping.values())) == len(mapping) else None
+
+
 def _looks_numeric(text: str) -> bool:
     return bool(re.fullmatch(r"[-−]?[\d,]*\d(\.\d+)?%?|——|-", text.strip()))
 
 
-def _columns(cells: list[Cell], rows: list[list[Cell]]) -> list[tuple[float, float]]:
+def _columns(
+    cells: list[Cell],
+    rows: list[list[Cell]],
+    body: list[list[Cell]],
+    head: list[list[Cell]] | None = None,
+    marks: bool = False,
+) -> list[tuple[float, float]]:
+    """Columns are the runs of x that the cells of the body's tabular rows cover; the gaps no
+    such cell crosses separate them, whatever the alignment (amounts right, centred or left).
+    Where two cells of one row (header rows too: a column left blank in every body row) still
+    land in one column, cut between them."""
+    # blank marks ("-", "—") sit anywhere in their cell: they only make a column of their own
+    # where they share a row with the cell they would otherwise join
+    tabular = [c for row in body if len(row) >= 2 for c in row if marks or not _blank_mark(c.text)] or cells
+    cuts: list[float] = []
+    spans = sorted((c.bbox[0], c.bbox[2]) for c in tabular)
+    reach = spans[0][1] if spans else 0.0
+    for x0, x1 in spans[1:]:
+        if x0 > reach + 1.0:
+            cuts.append((reach + x0) / 2)
+        reach = max(reach, x1)
+    centers = [(c.bbox[0] + c.bbox[2]) / 2 for c in cells]
+    columns: list[tuple[float, float]] = []
+    for _ in range(6):
+        edges = [float("-inf")] + sorted(cuts) + [float("inf")]
+        columns = [(a, b) for a, b in zip(edges, edges[1:], strict=False) if any(a < x < b for x in centers)]
+        moved = False
+        for row in rows:
+            for a, b in zip(row, row[1:], strict=False):
+                if _column_of(a.bbox, columns) != _column_of(b.bbox, columns):
+                    continue
+                cut = (a.bbox[2] + b.bbox[0]) / 2
+                mark = a if _blank_mark(a.text) else b if _blank_mark(b.text) else None
+                if mark is not None and _same_header(mark, b if mark is a else a, head, cells):
+                    # a dash at the edge of its cell, under the header of the column on its other
+                    # side: move that column's edge past it instead of opening a column for it
+                    centre = (mark.bbox[0] + mark.bbox[2]) / 2
+                    side = [c for c in cuts if (c < centre if mark is a else c > centre)]
+                    if side:
+                        cuts.remove(max(side) if mark is a else min(side))
+                cuts.append(cut)
+                moved = True
+        if not moved:
+            break
+    return columns
+
+
+def _same_header(mark: Cell, other: Cell, head: list[list[Cell]] | None, cells: list[Cell]) -> bool:
+    """Whether the dash sits under no header of its own: no header cell over it, or one that
+    also covers body text on the dash's far side from ``other`` (the column it then belongs to)."""
+    over = [
+        h
+        for row in head or []
+        for h in row
+        if h.bbox[0] - 1 <= (mark.bbox[0] + mark.bbox[2]) / 2 <= h.bbox[2] + 1
+    ]
+    if not over:
+        return not head
+    far = [
+        c
+        for c in cells
+        if not _blank_mark(c.text)
+        and (c.bbox[2] <= mark.bbox[0] if other.bbox[0] > mark.bbox[0] else c.bbox[0] >= mark.bbox[2])
+    ]
+    return any(h.bbox[0] - 1 <= (c.bbox[0] + c.bbox[2]) / 2 <= h.bbox[2] + 1 for h in over for c in far)
+
+
+def _blank_mark(text: str) -> bool:
+    return text.strip() in ("-", "—", "——", "–", "－")
+
+
+def _aligned_columns(cells: list[Cell], rows: list[list[Cell]]) -> list[tuple[float, float]]:
     """Cut just left of every text start and just right of every number end; where two cells of
-    one row still land in one column, cut between them. Spans between cuts holding a cell are columns."""
+    one row still land in one column, cut between them. Spans between cuts holding a cell are
+    columns. Exact for text left-aligned and amounts right-aligned (headers included)."""
     cuts = [c.bbox[2] + 0.5 if _looks_numeric(c.text) else c.bbox[0] - 0.5 for c in cells]
     centers = [(c.bbox[0] + c.bbox[2]) / 2 for c in cells]
+    columns: list[tuple[float, float]] = []
     for _ in range(5):
         merged: list[float] = []
         for x in sorted(cuts):
@@ -119,6 +343,10 @@ def _columns(cells: list[Cell], rows: list[list[Cell]]) -> list[tuple[float, flo
             break
         cuts += splits
     return columns
+
+
+def _occupied(rows: list[list[Cell]], columns: list[tuple[float, float]]) -> int:
+    return len({_column_of(c.bbox, columns) for row in rows for c in row})
 
 
 def _column_of(box: BBox, columns: list[tuple[float, float]]) -> int:
@@ -141,12 +369,77 @@ def _merge_wrapped(lines: list[Line]) -> list[Cell]:
             if gap > height:
                 continue
             same_column = abs(line.bbox[0] - prev.bbox[0]) < 1.5
-            if same_column and -1.0 <= gap < 0.12 * height and not _looks_numeric(prev.text):
+            # centred text wrapped in its cell: the lines share a centre, not a left edge
+            centred = abs(line.bbox[0] + line.bbox[2] - prev.bbox[0] - prev.bbox[2]) < 2.0 and (
+                line.bbox[2] - line.bbox[0] < prev.bbox[2] - prev.bbox[0] + 1
+            )
+            close = -1.0 <= gap < (0.35 if centred and not same_column else 0.12) * height
+            plain = same_column or centred and not _looks_numeric(line.text)
+            if plain and close and not _looks_numeric(prev.text):
                 cells[k] = Cell(prev.text + line.text, union([prev.bbox, line.bbox]))
                 break
         else:
             cells.append(Cell(line.text, line.bbox))
     return cells
+
+
+def _join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
+    """Body lines holding only text, closer to a row with amounts than rows are to each other
+    (cell padding separates rows, not wrapped lines), are that row's wrapped cells: a long
+    subject name on two lines, whether the amounts sit at its top, middle or bottom line."""
+    gaps = sorted(b[0].bbox[1] - max(c.bbox[3] for c in a) for a, b in zip(rows, rows[1:], strict=False))
+    if len(gaps) < 4:
+        return rows
+    row_gap = gaps[len(gaps) // 2]
+    out: list[list[Cell]] = []
+    pending: list[list[Cell]] = []  # text-only lines waiting for the row below
+
+    def gap(a: list[Cell], b: list[Cell]) -> float:
+        return min(c.bbox[1] for c in b) - max(c.bbox[3] for c in a)
+
+    def absorb(row: list[Cell], extra: list[Cell], below: bool) -> list[Cell]:
+        merged = list(row)
+        for cell in extra:
+            k = next(
+                (
+                    i
+                    for i, c in enumerate(merged)
+                    if abs(c.bbox[0] - cell.bbox[0]) < 1.5 and not _looks_numeric(c.text)
+                ),
+                None,
+            )
+            if k is None:
+                merged.append(cell)
+                continue
+            first, second = (merged[k], cell) if below else (cell, merged[k])
+            merged[k] = Cell(first.text + second.text, union([first.bbox, second.bbox]))
+        return sorted(merged, key=lambda c: c.bbox[0])
+
+    for row in rows:
+        text_only = not any(_looks_numeric(c.text) or _is_body_cell(c.text) for c in row)
+        if text_only and out and gap(out[-1], row) < row_gap - 1.5 and _aligned_text(out[-1], row):
+            out[-1] = absorb(out[-1], row, below=True)
+            continue
+        if (
+            pending
+            and not text_only
+            and gap(pending[-1], row) < row_gap - 1.5
+            and _aligned_text(row, pending[-1])
+        ):
+            for line in reversed(pending):
+                row = absorb(row, line, below=False)
+            pending = []
+        out.extend(pending)
+        pending = []
+        (pending if text_only else out).append(row)
+    return out + pending
+
+
+def _aligned_text(row: list[Cell], lines: list[Cell]) -> bool:
+    """Every cell of ``lines`` starts where a text cell of ``row`` starts."""
+    return all(
+        any(abs(c.bbox[0] - cell.bbox[0]) < 1.5 and not _looks_numeric(c.text) for c in row) for cell in lines
+    )
 
 
 def _group_rows(cells: list[Cell]) -> list[list[Cell]]:
@@ -191,6 +484,16 @@ def continue_borderless(previous: Page, page: Page) -> None:
             slots[k] = cell if old is None else Cell(old.text + cell.text, union([old.bbox, cell.bbox]))
         grid.append(slots)
     page.tables.insert(0, Table(bbox=union([ln.bbox for ln in taken]), rows=grid, ruled=False))
+
+
+def _narrowest_columns(table: Table) -> list[tuple[float, float]]:
+    """Per column, the extent of its narrowest cell (a merged cell spans more than its column)."""
+    columns = []
+    for k in range(table.n_cols):
+        boxes = [cell.bbox for row in table.rows if k < len(row) and (cell := row[k]) is not None]
+        narrow = min(boxes, key=lambda b: b[2] - b[0]) if boxes else None
+        columns.append((narrow[0], narrow[2]) if narrow else (0.0, 0.0))
+    return columns
 
 
 def _table_columns(table: Table) -> list[tuple[float, float]]:

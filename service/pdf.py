@@ -22,7 +22,7 @@ import pymupdf  # noqa: E402
 from service import ruled  # noqa: E402
 from service.document import BBox, Cell, Document, Line, Page, Table, centre_inside, rounded, union  # noqa: E402
 from service.errors import InputError, display_name  # noqa: E402
-from service.layout import FOOTER_LABEL, borderless_tables, continue_borderless  # noqa: E402
+from service.layout import FOOTER_LABEL, borderless_tables, continue_borderless, join_stacked  # noqa: E402
 
 pymupdf.TOOLS.mupdf_display_errors(False)
 
@@ -190,7 +190,7 @@ def read_page(page: pymupdf.Page, timings: dict[str, float] | None = None) -> Pa
         width=page.rect.width,
         height=page.rect.height,
         lines=lines,
-        tables=ruled + borderless,
+        tables=join_stacked(ruled + borderless) if ruled and borderless else ruled + borderless,
         image_count=len(page.get_images(full=False)),
     )
 
@@ -216,12 +216,22 @@ def _lines(page: pymupdf.Page) -> list[Line]:
 
 def _split_at_gaps(chars: list[tuple[dict, float]]) -> list[list[tuple[dict, float]]]:
     """MuPDF joins text on one baseline into one line even across table columns: split where a
-    space covers a gap wider than 0.6 em (two cells), keeping ordinary spaces inside the text."""
+    gap is wider than 0.6 em, or wider than 0.3 em with no space character in it (two cells
+    drawn apart with little padding), keeping ordinary spaces inside the text."""
     runs: list[list[tuple[dict, float]]] = [[]]
     last_ink = None
     for ch, size in chars:
         if ch["c"].strip():
-            if last_ink is not None and ch["bbox"][0] - last_ink > 0.6 * size and runs[-1]:
+            gap = ch["bbox"][0] - last_ink if last_ink is not None else 0.0
+            spaced = bool(runs[-1]) and not runs[-1][-1][0]["c"].strip()
+            # two cells: a wide gap, or a gap no space character explains (cells drawn apart)
+            prev = runs[-1][-1][0]["c"] if runs[-1] else ""
+            switch = prev.isascii() != ch["c"].isascii()  # "0.00" then "八、…": digits meet CJK
+            if (
+                last_ink is not None
+                and runs[-1]
+                and (gap > 0.6 * size or not spaced and (gap > 0.3 * size or switch and gap > 0.12 * size))
+            ):
                 while runs[-1] and not runs[-1][-1][0]["c"].strip():
                     runs[-1].pop()
                 runs.append([])

@@ -105,7 +105,10 @@ class Occurrence:
             else:
                 while skip < len(first_header) and skip < len(texts) and texts[skip] == first_header[skip]:
                     skip += 1
-            out.extend(Row(cells=list(r), page=page) for r in table.rows[skip:])
+            rows = [Row(cells=list(r), page=page) for r in table.rows[skip:]]
+            if n > 0 and out and rows and _continues(out[-1], rows[0]):
+                out[-1] = _joined(out[-1], rows.pop(0))  # a row broken across the page
+            out.extend(rows)
         return out
 
     @property
@@ -115,6 +118,34 @@ class Occurrence:
     @property
     def header_count(self) -> int:
         return self.grids[0][0].header_row_count if self.grids else 0
+
+
+def _continues(last: Row, first: Row) -> bool:
+    """The first row of a continuation part holds only text, each piece under a text cell of the
+    part's last row: the rest of that row's wrapped cells (the page broke inside the row)."""
+    texts = first.texts()
+    filled = [i for i, t in enumerate(texts) if t.strip()]
+    if not filled or any(NUMBER_TEXT.match(texts[i].strip()) for i in filled):
+        return False
+    before = last.texts()
+    if len(filled) != 1 or sum(bool(NUMBER_TEXT.match(t.strip())) for t in before if t.strip()) < 2:
+        return False  # one wrapped name after a row of amounts; 绩效 rows of text are rows of their own
+    return all(
+        i < len(before) and before[i].strip() and not NUMBER_TEXT.match(before[i].strip()) for i in filled
+    )
+
+
+NUMBER_TEXT = re.compile(r"^[-−]?[\d,]*\d(\.\d+)?%?$")
+
+
+def _joined(last: Row, rest: Row) -> Row:
+    cells = list(last.cells)
+    for i, cell in enumerate(rest.cells):
+        if cell is not None and cell.text.strip() and i < len(cells) and cells[i] is not None:
+            head = cells[i]
+            assert head is not None
+            cells[i] = Cell(head.text + cell.text.strip(), head.bbox)
+    return Row(cells=cells, page=last.page)
 
 
 def locate(doc: Document) -> list[Occurrence]:

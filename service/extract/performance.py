@@ -61,6 +61,11 @@ def parse_self_evaluation(occ: Occurrence, maker: Maker, department: str) -> lis
     if not occ.grids:
         return [_pe_from_lines(occ, maker, department)]
     rows = occ.rows()
+    table_id: Literal["PE", "PP"] = "PP" if occ.spec.table_id == "PP" else "PE"
+    anchored = any(re.fullmatch(r"(指标|任务)\d+", compact(t)) for r in rows for t in r.texts())
+    if is_standard_form(rows) and not anchored:
+        subject = (_project_name(rows) if table_id == "PP" else None) or _subject(occ, department)
+        return [parse_standard_form(occ, rows, maker, table_id, subject)]
     if any(re.fullmatch(r"指标\d+", compact(t)) for r in rows for t in r.texts()):
         return [
             _anchored(occ, rows, maker, "PP", anchor=r"指标\d+", subject=_project_name(rows) or department)
@@ -538,3 +543,177 @@ def parse_project_targets(occ: Occurrence, maker: Maker) -> ProjectTargets:
                     Indicator(level1=category, level3=name, target=target, page=row.page)
                 )
     return ProjectTargets(title=compact(occ.title), unit=maker.unit, pages=occ.pages, projects=projects)
+
+
+# ---------------------------------------------------------------- the standard form, any drawing
+
+# header words as data: a new template is a new word here, not a new branch
+FORM_HEADERS: dict[str, tuple[str, ...]] = {
+    "level1": ("一级指标",),
+    "level2": ("二级指标",),
+    "level3": ("三级指标", "指标名称"),
+    "target": ("年度指标值", "指标值", "预期指标值", "目标值", "年度目标值"),
+    "target_note": ("指标说明",),
+    "actual": ("实际完成值", "实际完成情况", "完成值", "全年实际值"),
+    "weight": ("分值", "权重", "指标分值"),
+    "score": ("得分", "自评得分", "评分"),
+    "deviation": ("偏差度",),
+    "reason": ("偏差原因分析及改进措施", "偏差原因", "未完成原因", "偏差原因分析", "原因分析及改进措施"),
+}
+TOTAL_WORDS = ("总分", "合计", "总计")
+
+
+def form_columns(texts: list[str]) -> dict[str, int]:
+    """Field → column of an indicator header row, by the printed words (longest first)."""
+    found: dict[str, int] = {}
+    for col, text in enumerate(texts):
+        flat = compact(text)
+        if not flat:
+            continue
+        best = None
+        for name, words in FORM_HEADERS.items():
+            for word in words:
+                if (flat == word or flat.startswith(word)) and (best is None or len(word) > best[1]):
+                    best = (name, len(word))
+        if best and best[0] not in found:
+            found[best[0]] = col
+    return found
+
+
+def is_standard_form(rows: list[Row]) -> bool:
+    """An indicator header row names the columns, and no indicator row's 分值/得分 pair sits
+    anywhere but under them (rows whose cells slid in the source go to _pe_columns)."""
+    header: dict[str, int] | None = None
+    for row in rows:
+        columns = form_columns(row.texts())
+        if {"level1", "level3", "weight", "score"} <= set(columns) and {"target", "actual"} & set(columns):
+            header = columns
+            continue
+        if header is None:
+            continue
+        texts = [compact(t) for t in row.texts()]
+        pairs = [i for i in range(len(texts) - 1) if SCORE.match(texts[i]) and SCORE.match(texts[i + 1])]
+        if pairs and header["weight"] not in pairs:
+            return False
+    return header is not None
+
+
+def parse_standard_form(
+    occ: Occurrence, rows: list[Row], maker: Maker, table_id: Literal["PE", "PP"], subject: str
+) -> SelfEvaluation:
+    """The 财政部 self-evaluation form however it is drawn: a 预算执行 block under 年初(预算)数 …
+    得分 headers, then indicators under 一级/二级/三级指标, 指标值, 实际完成值, 分值, 得分, 偏差原因,
+    then 总分. Columns are found from the header words; 一级/二级 labels carry down merged rows;
+    a row with no 三级指标 and no scores continues the indicator above (a cell wrapped onto the
+    next row or page)."""
+    scores = _score_maker(maker)
+    budget: list[BudgetLine] = []
+    indicators: list[Indicator] = []
+    blocks: dict[str, Level1Score] = {}
+    header: dict[str, int] = {}
+    printed: dict[str, str] = {}
+    budget_paths: list[str] = []
+    level1 = level2 = None
+    total: Fact | None = None
+    for row in rows:
+        texts = [compact(t) for t in row.texts()]
+        columns = form_columns(row.texts())
+        if {"level1", "level3"} <= set(columns):
+            header = columns
+            printed = {name: texts[col] for name, col in columns.items()}
+            continue
+        if not header and any(t in ("年初数", "年初预算数", "全年预算数", "全年数") for t in texts):
+            budget_paths = texts
+            continue
+        filled = [(i, t) for i, t in enumerate(texts) if t]
+        if not filled:
+            continue
+        if header and filled[0][1] in TOTAL_WORDS:
+            col = header.get("score")
+            cell = row.cells[col] if col is not None and col < len(row.cells) else None
+            if cell is None or not SCORE.match(compact(cell.text)):
+                cell = next((c for _, c in reversed(_filled(row)) if SCORE.match(compact(c.text))), None)
+            if cell is not None:
+                total = scores.cell(cell, row.page, row_label="总分", column=printed.get("score", "得分"))
+            continue
+        if not header:
+            if budget_paths and any(is_amount(t) for t in texts):
+                budget.append(_budget_row(row, texts, budget_paths, maker))
+            continue
+
+        def at(name: str, row: Row = row, header: dict[str, int] = header) -> Cell | None:
+            return _cell_at(row, header, name)
+
+        one, two, three = at("level1"), at("level2"), at("level3")
+        if one is not None:
+            level1, points = _level1(one.text)
+            if level1 not in blocks and points:
+                blocks[level1] = Level1Score(
+                    level1=level1,
+                    points=scores.fact(points, row.page, one.bbox, row_label=level1, column="分值"),
+                )
+            level2 = None
+        if two is not None:
+            level2 = compact(two.text)
+        weight, score = at("weight"), at("score")
+        if three is None and weight is None and score is None:
+            if indicators:
+                _continue_form_row(indicators[-1], at)
+            continue
+        if three is None:
+            continue
+        name = compact(three.text)
+
+        def text_of(field: str, row: Row = row, header: dict[str, int] = header) -> str | None:
+            cell = _cell_at(row, header, field)
+            return compact(cell.text) if cell is not None else None
+
+        indicators.append(
+            Indicator(
+                level1=level1,
+                level2=level2,
+                level3=name,
+                target=text_of("target"),
+                target_note=text_of("target_note"),
+                actual=text_of("actual"),
+                weight=scores.cell(weight, row.page, row_label=name, column=printed.get("weight", "分值"))
+                if weight
+                else None,
+                score=scores.cell(score, row.page, row_label=name, column=printed.get("score", "得分"))
+                if score
+                else None,
+                deviation=text_of("deviation"),
+                reason=text_of("reason"),
+                page=row.page,
+                headers={
+                    k: printed[k] for k in ("target", "actual", "reason", "target_note") if k in printed
+                },
+            )
+        )
+    return SelfEvaluation(
+        table_id=table_id,
+        title=compact(occ.title),
+        subject=subject,
+        unit=maker.unit,
+        pages=occ.pages,
+        budget=budget,
+        indicators=indicators,
+        level1_scores=list(blocks.values()),
+        total_score=total,
+    )
+
+
+def _cell_at(row: Row, header: dict[str, int], name: str) -> Cell | None:
+    """The filled cell of ``row`` under the header column of field ``name``."""
+    col = header.get(name)
+    if col is None or col >= len(row.cells):
+        return None
+    cell = row.cells[col]
+    return cell if cell is not None and cell.text.strip() else None
+
+
+def _continue_form_row(last: Indicator, at: Any) -> None:
+    for field in ("target", "actual", "reason", "target_note"):
+        cell = at(field)
+        if cell is not None:
+            setattr(last, field, (getattr(last, field) or "") + compact(cell.text))

@@ -54,9 +54,15 @@ def parse_coded(occ: Occurrence, maker: Maker) -> BaseModel:
 def _coded_from_grid(occ: Occurrence, maker: Maker, row_model: type[BaseModel]) -> list[BaseModel]:
     paths = occ.header_paths
     mapping = map_columns(row_model, paths)
-    code_cols = [c for c, p in enumerate(paths) if re.search(r"编码|代码|^科目编码/[类款项]$|/[类款项]$", p)]
+    code_cols = [
+        c for c, p in enumerate(paths) if re.search(r"编码|代码|^科目编码/[类款项]$|/[类款项]$|^[类款项]$", p)
+    ]
     unit_cols = [c for c in code_cols if "单位代" in compact(paths[c])]
-    code_cols = [c for c in code_cols if c not in unit_cols]
+    # a column printing nothing but codes is a code column whatever its header says
+    code_cols = sorted(
+        {c for c in code_cols if c not in unit_cols}
+        | (_code_only_columns(occ) - set(unit_cols) - set(mapping))
+    )
     name_cols = [c for c, p in enumerate(paths) if "名称" in p and c not in mapping]
     out = []
     for row in occ.rows()[occ.header_count :]:
@@ -89,6 +95,17 @@ def _coded_from_grid(occ: Occurrence, maker: Maker, row_model: type[BaseModel]) 
         extra = {"unit_code": unit_code} if "unit_code" in row_model.model_fields else {}
         out.append(row_model(code=code or None, label=label, level=level, page=row.page, **extra, **values))
     return out
+
+
+def _code_only_columns(occ: Occurrence) -> set[int]:
+    """Columns whose body cells are all classification codes or their 类/款/项 parts."""
+    seen: dict[int, bool] = {}
+    for row in occ.rows()[occ.header_count :]:
+        for c, text in enumerate(row.texts()):
+            flat = compact(text)
+            if flat:
+                seen[c] = seen.get(c, True) and bool(re.fullmatch(r"\d{2}|\d{3}(\d{2}){0,2}", flat))
+    return {c for c, only_codes in seen.items() if only_codes}
 
 
 def _coded_from_lines(occ: Occurrence, maker: Maker, row_model: type[BaseModel]) -> list[BaseModel]:
