@@ -111,7 +111,19 @@ def _ingest_file(
     if doc_id is not None:
         registry.reload()
         if doc_id in registry.entries:
-            return _unchanged(path, registry.entries[doc_id], start)
+            known = registry.entries[doc_id]
+            if not store.has(doc_id):  # indexed by an older budgetqa: its report is recomputed
+                read = (
+                    runner.prepare(path, with_chunks=False)
+                    if runner
+                    else worker.prepare(path, settings, False, reader)
+                )
+                if read.analysis is not None:
+                    store.save(read.analysis)
+                outcome = _unchanged(path, known, start)
+                outcome.note = "报告已按当前版本重新抽取与核验" if read.analysis is not None else read.note
+                return outcome
+            return _unchanged(path, known, start)
     read = runner.prepare(path, with_chunks=True) if runner else worker.prepare(path, settings, True, reader)
     chunks = read.chunks
     entry = DocumentEntry(

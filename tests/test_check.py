@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from eval import known_errors
 from schemas.findings import CheckResult, Finding
 from schemas.report import Report
 from service import cli, pdf
@@ -31,40 +32,9 @@ def fails(name: str) -> list[Finding]:
 
 S0, S1, S2, S3 = "jiaozuo_2021_final", "jiefangqu_2023_final", "yangquan_2022_final", "zhumadian_2024_budget"
 
-# checker-rules.md §7A: (item, fixture, acceptable rule ids, page, words in the message or an operand)
-DEFINITE = [
-    (1, S0, {"UNIT-09"}, 19, "1461.7"),
-    (2, S0, {"UNIT-09"}, 26, "667.8"),
-    (2, S0, {"UNIT-09"}, 29, "667.8"),
-    (3, S0, {"NAR-03", "NAR-04"}, 16, "2.34"),
-    (4, S0, {"NAR-08"}, 16, "1598.71"),
-    (5, S0, {"PERF-13"}, 23, "控制率"),
-    (6, S0, {"PERF-13"}, 23, "结转结余率"),
-    (7, S0, {"PERF-08"}, 23, "结转结余率"),
-    (7, S0, {"PERF-08"}, 23, "预算调整率"),
-    (8, S0, {"NAR-21"}, 29, "9.08"),
-    (9, S1, {"NAR-12"}, 29, "4.84"),
-    (9, S1, {"NAR-12"}, 30, "4.84"),
-    (10, S1, {"NAR-17"}, 32, "199.53"),
-    (11, S1, {"NAR-23"}, 24, "2022"),
-    (12, S1, {"NAR-20"}, 51, "92.64"),
-    (13, S1, {"NAR-19", "UNIT-08"}, 26, "508.95"),
-    (14, S1, {"NAR-08"}, 26, "508.95"),
-    (15, S1, {"PERF-13"}, 43, "控制率"),
-    (16, S1, {"PERF-06"}, 39, "8.8"),
-    (17, S2, {"NAR-17", "XT-20"}, 18, "106846210.47"),
-    (18, S2, {"NAR-08"}, 16, "12,436,653.98"),
-    (19, S2, {"NAR-22"}, 40, "46.4"),
-    (20, S3, {"NAR-03", "NAR-04"}, 4, "9.0"),
-    (21, S3, {"NAR-05"}, 4, "13.0"),
-    (22, S3, {"NAR-02"}, 4, "1707.7"),
-    (23, S3, {"NAR-23"}, 4, "2023"),
-    (24, S3, {"COMP-02", "COMP-03", "COMP-04"}, 2, "部门收入总体情况表"),
-    (24, S3, {"COMP-02", "COMP-03", "COMP-04"}, 2, "政府性基金预算支出情况表"),
-    (24, S3, {"COMP-03"}, 2, "支出经济分类汇总表"),
-    (24, S3, {"COMP-04"}, 5, "政府性基金"),
-    (25, S3, {"PERF-15"}, 19, "两个禁止"),
-]
+# checker-rules.md §7A, kept as data for the tests and `budgetqa eval` (eval/known_errors.json):
+# (item, fixture, acceptable rule ids, page, words in the message or an operand)
+DEFINITE = [(k["item"], k["fixture"], set(k["rules"]), k["page"], k["words"]) for k in known_errors.known()]
 
 DIAGNOSES = [
     (S1, "NAR-20", "TRUNCATED"),
@@ -76,8 +46,7 @@ DIAGNOSES = [
 ]
 
 
-def _mentions(f: Finding, words: str) -> bool:
-    return words in f.message or any(words in o.value or words in o.label for o in f.operands)
+_mentions = known_errors.mentions
 
 
 @pytest.mark.parametrize(

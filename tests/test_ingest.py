@@ -221,3 +221,21 @@ def test_chroma_client_server_mode(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_an_upgrade_recomputes_the_stored_report_on_the_next_ingest(tmp_path: Path) -> None:
+    """A new budgetqa version finds no stored report of its own for an indexed document (the store
+    is keyed by code version); ingesting the unchanged file again computes it, without re-indexing."""
+    from service.store import ReportStore
+
+    settings = Settings(BUDGETQA_DATA_DIR=tmp_path, BUDGETQA_ISOLATE=False)
+    pdf_path = FIXTURES / "zhumadian_2024_budget.pdf"
+    first = ingest.ingest([pdf_path], settings)[0]
+    store = ReportStore(settings.reports_dir)
+    for stored in settings.reports_dir.glob(f"{first.doc_id}.*.json"):  # as after an upgrade
+        stored.unlink()
+    assert store.load(first.doc_id) is None
+    again = ingest.ingest([pdf_path], settings)[0]
+    assert again.status == "unchanged" and "重新抽取" in again.note
+    assert store.load(first.doc_id) is not None
+    assert ingest.ingest([pdf_path], settings)[0].note == ""

@@ -30,7 +30,8 @@ class Jobs:
 
     def submit(self, inputs: list[Path], llm: str) -> JobStatus:
         job_id = uuid.uuid4().hex[:12]
-        status = JobStatus(job_id=job_id, state="queued", created_at=_now())  # total once the inputs are expanded
+        # total is known once the inputs are expanded (begin)
+        status = JobStatus(job_id=job_id, state="queued", created_at=_now())
         self._save(status)
         self._queue.submit(self._run, status, inputs, llm)
         return status
