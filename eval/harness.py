@@ -14,7 +14,7 @@ import json
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -414,7 +414,7 @@ def _shown(value: float, kind: str) -> str:
 
 
 def markdown(
-    report: dict[str, Any], previous: dict[str, Any] | None, failed: list[str], short: list[str] = ()
+    report: dict[str, Any], previous: dict[str, Any] | None, failed: list[str], short: Sequence[str] = ()
 ) -> str:
     lines = ["| metric | value | previous | |", "|---|---:|---:|---|"]
     lines += [
