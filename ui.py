@@ -97,6 +97,7 @@ class App:
         self.engine_factory = engine_factory or default_engine
         self._engine: Asker | None = None
         self._engine_lock = threading.Lock()
+        self._ask_lock = threading.Lock()
         self._analyses: dict[str, Analysis] = {}
         self.scratch = Path(tempfile.mkdtemp(prefix="budgetqa-ui-"))  # rendered pages, exports
 
@@ -204,8 +205,12 @@ class App:
             self.reset_engine()  # the engine loaded the documents it knew
         failed = len(done) - len(good)
         lines.append(f"完成：{len(good)} 个可用" + (f"，{failed} 个失败" if failed else ""))
-        value = good[-1].doc_id if len(good) == 1 else (ALL if good else gr.update())
-        yield "\n".join(lines), gr.update(choices=self.document_choices(), value=value)
+        picker = gr.update(choices=self.document_choices())
+        if good:  # show what was just uploaded: that report, or all of them
+            picker = gr.update(
+                choices=self.document_choices(), value=good[-1].doc_id if len(good) == 1 else ALL
+            )
+        yield "\n".join(lines), picker
 
     @staticmethod
     def _upload_log(lines: list[str], kept: list[Path], done: list[Any]) -> str:
@@ -243,7 +248,9 @@ class App:
     def answer(self, question: str, doc: str | None) -> Answer | str:
         """The engine's answer, or one line saying why there is none (never a traceback)."""
         try:
-            return self.engine().ask(question, doc=None if not doc or doc == ALL else doc)
+            engine = self.engine()
+            with self._ask_lock:  # one question at a time: the engine keeps caches it may refresh
+                return engine.ask(question, doc=None if not doc or doc == ALL else doc)
         except BudgetQAError as exc:
             return f"无法回答：{exc}"
         except ImportError:
