@@ -49,3 +49,7 @@ class Answer(BaseModel):
     answerable: bool = True
     mode: Mode = "offline"
     model: str | None = None
+    unverified: list[str] = Field(
+        default_factory=list,
+        description="未核实 / numbers of an LLM answer that are neither a cited fact nor printed in a cited chunk",
+    )

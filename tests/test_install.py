@@ -37,6 +37,7 @@ def test_the_wheel_holds_the_code_and_its_data_and_runs_installed(tmp_path: Path
     assert {"prompts/extract_table.v1.md", "prompts/extract_performance.v1.md", "ui.py"} <= names
     assert {"service/check/__init__.py", "service/extract/assisted.py", "service/worker.py"} <= names
     assert "schemas/json/Report.schema.json" in names
+    assert {"service/qa/lexicon.json", "prompts/answer.v1.md"} <= names
 
     target = tmp_path / "site"
     subprocess.run(
@@ -47,7 +48,8 @@ def test_the_wheel_holds_the_code_and_its_data_and_runs_installed(tmp_path: Path
     )
     code = (
         "import service, prompts; from service import prompting, store; "
-        "print(service.__file__); print(prompting.load('extract_table').key); print(store.VERSION)"
+        "print(service.__file__); print(prompting.load('extract_table').key); print(store.VERSION); "
+        "from service.qa import lexicon; print(len(lexicon.load().synonyms) > 0)"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],
@@ -59,3 +61,4 @@ def test_the_wheel_holds_the_code_and_its_data_and_runs_installed(tmp_path: Path
         timeout=120,
     ).stdout.split()
     assert out[0].startswith(str(target)) and out[1] == "extract_table.v1" and len(out[2]) == 12
+    assert out[3] == "True"  # the answer lexicon is package data of the installed copy

@@ -97,7 +97,9 @@ def declined(answer: dict[str, Any], cannot: str) -> bool:
     return not answer["answerable"] and cannot in answer["answer"] and not numbers(answer["answer"])
 
 
-def correct(question: dict[str, Any], answer: dict[str, Any], fixture_of: Callable[[str], str], cannot: str) -> bool:
+def correct(
+    question: dict[str, Any], answer: dict[str, Any], fixture_of: Callable[[str], str], cannot: str
+) -> bool:
     if question.get("answerable", True) is False:
         return declined(answer, cannot)
     if not answer["answerable"]:
@@ -118,7 +120,10 @@ def ungrounded(answer: dict[str, Any], page_text: Callable[[str, int], str]) -> 
         allowed += numbers(answer["calculation"])
     bad = []
     for value, unit in numbers(answer["answer"]):
-        if not any(v == value and (u == unit or not u or not unit or _same((v, u), (value, unit))) for v, u in allowed):
+        if not any(
+            v == value and (u == unit or not u or not unit or _same((v, u), (value, unit)))
+            for v, u in allowed
+        ):
             bad.append(f"{value}{unit}")
     return bad
 
@@ -156,7 +161,9 @@ def score(
         ok = correct(q, a, fixture_of, cannot)
         by_type[q["type"]].append(ok)
         if not ok:
-            failures.append(f"{q['id']} {q['question']} → {a['answer'][:160]} {[c['page'] for c in a['citations']]}")
+            failures.append(
+                f"{q['id']} {q['question']} → {a['answer'][:160]} {[c['page'] for c in a['citations']]}"
+            )
         bad = ungrounded(a, page_text)
         if bad:
             loose.append(f"{q['id']}: {bad} in {a['answer'][:120]}")

@@ -3,7 +3,6 @@ engine for all of them)."""
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -36,13 +35,22 @@ def as_text(answer: Answer) -> str:
         quote = " ".join(c.quote.split())
         lines.append(f"  [第{c.page}页] {c.doc}：{quote[:80]}{'…' if len(quote) > 80 else ''}")
     for f in answer.facts:
-        lines.append(f"  数据：{f.table_id} {f.row or ''} {f.column or ''} = {f.value} {f.unit}（第{f.page}页，{f.status}）")
+        lines.append(
+            f"  数据：{f.table_id} {f.row or ''} {f.column or ''} = {f.value} {f.unit}（第{f.page}页，{f.status}）"
+        )
     mode = "离线" if answer.mode == "offline" else f"LLM {answer.model}"
     lines.append(f"（{mode}）")
     return "\n".join(lines)
 
 
-def run(question: str | None, questions_file: Path | None, doc: str | None, fmt: str, settings: Any, out: TextIO = sys.stdout) -> int:
+def run(
+    question: str | None,
+    questions_file: Path | None,
+    doc: str | None,
+    fmt: str,
+    settings: Any,
+    out: TextIO = sys.stdout,
+) -> int:
     from service.qa import Engine
 
     if (question is None) == (questions_file is None):

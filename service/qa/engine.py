@@ -25,8 +25,20 @@ STATUS_ZH = {
     "unverified": "未核验",
     "unchecked": "未核验",
 }
+TABLE_NAMES = {
+    "PE": "部门整体绩效自评表",
+    "PP": "项目支出绩效自评表",
+    "PT": "第三方评价得分表",
+    "B12": "整体绩效目标表",
+    "B13": "项目绩效目标汇总表",
+}
 GOOD_WINDOW = 0.5  # a sentence window must cover this share of the question's weighted terms
-CROSS_PREFIX = re.compile(r"^(哪个部门|哪些部门|哪个单位|各部门|各个部门|各单位|每个部门|四个报告|所有报告|各报告)")
+CROSS_PREFIX = re.compile(
+    r"^(哪个部门|哪些部门|哪个单位|各部门|各个部门|各单位|每个部门|四个报告|所有报告|各报告)"
+)
+
+
+Primary = tuple[Decimal, str, int, FactRecord | None]  # value, unit, page, the fact (None: prose)
 
 
 @dataclass
@@ -35,7 +47,7 @@ class Candidate:
 
     answer: Answer
     score: float
-    primary: tuple[Decimal, str, int, FactRecord | None] | None = None  # value, unit, page, fact
+    primary: Primary | None = None  # the one number that answers it (for tables across reports)
 
 
 def _answer_fact(f: FactRecord) -> AnswerFact:
@@ -222,10 +234,10 @@ class Engine:
             citations=_window_citations(window) + [_fact_citation(f) for f in facts],
             facts=[_answer_fact(f) for f in facts],
         )
-        primary = None
-        if facts:
+        primary: Primary | None = None
+        if facts and facts[0].value is not None:
             f = facts[0]
-            primary = (f.value, f.unit, f.page, f)  # type: ignore[assignment]
+            primary = (facts[0].value, f.unit, f.page, f)
         else:
             nums = [n for n in match.numbers_in(window.anchor.text) if n.unit in match.MONEY]
             if nums:
@@ -238,7 +250,9 @@ class Engine:
             row = f.row if f.row and f.row != f.table_title else "合计"
             column = f.column.replace("/", "·")
             cell = f"“{row}”行“{column}”" if column else f"“{row}”"
-            parts.append(f"《{f.table_title}》{cell}为 {f.shown()}（第{f.page}页，{STATUS_ZH.get(f.status, f.status)}）")
+            parts.append(
+                f"《{f.table_title}》{cell}为 {f.shown()}（第{f.page}页，{STATUS_ZH.get(f.status, f.status)}）"
+            )
         answer = Answer(
             question=question,
             answer="；".join(parts) + "。",
@@ -252,11 +266,21 @@ class Engine:
         row = [
             f
             for f in doc.facts
-            if f.table_id == fact.table_id and f.row == fact.row and f.subject == fact.subject and f.page == fact.page
+            if f.table_id == fact.table_id
+            and f.row == fact.row
+            and f.subject == fact.subject
+            and f.page == fact.page
         ]
         labels = {"target": "指标值", "actual": "实际完成值", "weight": "分值", "score": "得分"}
-        shown = [f"{labels.get(f.field, f.column)} {f.shown()}" for f in row if f.field in labels and f.printed]
-        title = {"PE": "部门整体绩效自评表", "PP": "项目支出绩效自评表", "B12": "整体绩效目标表", "B13": "项目绩效目标汇总表"}
+        shown = [
+            f"{labels.get(f.field, f.column)} {f.shown()}" for f in row if f.field in labels and f.printed
+        ]
+        title = {
+            "PE": "部门整体绩效自评表",
+            "PP": "项目支出绩效自评表",
+            "B12": "整体绩效目标表",
+            "B13": "项目绩效目标汇总表",
+        }
         text = f"{title.get(fact.table_id, fact.table_title)}中“{fact.row}”：{'，'.join(shown)}（第{fact.page}页）。"
         if not shown:
             return None
@@ -276,7 +300,9 @@ class Engine:
                 answer = Answer(
                     question=question,
                     answer=f"没有：{table.title}为空表，{table.empty_note}（第{page}页）",
-                    citations=[Citation(doc=doc.file_name, doc_id=doc.doc_id, page=page, quote=table.empty_note)],
+                    citations=[
+                        Citation(doc=doc.file_name, doc_id=doc.doc_id, page=page, quote=table.empty_note)
+                    ],
                 )
                 return Candidate(answer, 0.5)
         return None
@@ -298,9 +324,20 @@ class Engine:
         if not (wants_gap or wants_rate) or not picked:
             return None
         name = picked[0].name
-        same = [m.fact for m in match.match_facts(query, doc, self.lexicon) if m.name == name and not m.fact.is_text]
+        same = [
+            m.fact
+            for m in match.match_facts(query, doc, self.lexicon)
+            if m.name == name and not m.fact.is_text
+        ]
         budget = next((f for f in same if match.fact_kind(f) == "budget"), None)
-        final = next((f for f in same if match.fact_kind(f) == "final" and f.table_id == (budget.table_id if budget else "")), None)
+        final = next(
+            (
+                f
+                for f in same
+                if match.fact_kind(f) == "final" and f.table_id == (budget.table_id if budget else "")
+            ),
+            None,
+        )
         if budget is None or final is None or budget.value is None or final.value is None:
             return None
         decimals = max(_decimals(budget.printed), _decimals(final.printed))
@@ -348,7 +385,9 @@ class Engine:
 
     def _across(self, question: str, query: match.Query, scope: dict[str, Document]) -> Answer:
         sub = CROSS_PREFIX.sub("", normalize(question))
-        for word in self.lexicon.intents["across"] + self.lexicon.intents["max"] + self.lexicon.intents["min"]:
+        for word in (
+            self.lexicon.intents["across"] + self.lexicon.intents["max"] + self.lexicon.intents["min"]
+        ):
             sub = sub.replace(normalize(word), "")
         sub_query = self.analyse(sub or question, scope)
         sub_query.intents -= {"across", "max", "min"}
@@ -374,8 +413,11 @@ class Engine:
                 citations.append(Citation(doc=doc.file_name, doc_id=doc.doc_id, page=page, quote=quote))
         text = "\n".join(lines)
         if query.intents & {"max", "min"}:
-            in_yuan = [(_yuan(c.primary[0], c.primary[1]), d, c) for d, c in rows if c.primary]  # type: ignore[index]
-            in_yuan = [x for x in in_yuan if x[0] is not None]
+            in_yuan: list[tuple[Decimal, Document, Candidate]] = []
+            for d, c in rows:
+                yuan = _yuan(c.primary[0], c.primary[1]) if c.primary else None
+                if yuan is not None:
+                    in_yuan.append((yuan, d, c))
             if in_yuan:
                 pick = max if "max" in query.intents else min
                 _, doc, cand = pick(in_yuan, key=lambda x: x[0])
@@ -383,7 +425,11 @@ class Engine:
                 printed = fact.printed if fact is not None else _plain(value)
                 word = "最多" if "max" in query.intents else "最少"
                 kinds = {d.report.meta.kind for d, _ in rows}
-                note = "（各报告年度、预算/决算口径不同，按各自报表数比较，金额折算为元）" if len(kinds) > 1 else "（金额折算为元比较）"
+                note = (
+                    "（各报告年度、预算/决算口径不同，按各自报表数比较，金额折算为元）"
+                    if len(kinds) > 1
+                    else "（金额折算为元比较）"
+                )
                 text = f"{word}的是{doc.label}：{printed} {unit}（第{page}页）{note}\n" + text
         return Answer(question=question, answer=text, citations=citations, facts=facts)
 

@@ -5,13 +5,15 @@ Report already in memory (the engine never re-reads a PDF)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as default
 from decimal import Decimal
 
 from schemas.findings import CheckResult
 from schemas.report import Report
 from service.export import fact_rows
 from service.numbers import parse_amount
+from service.qa import guard
 from service.qa.lexicon import Lexicon, normalize
 
 _CODE = re.compile(r"^\d{3,}")
@@ -43,7 +45,7 @@ class FactRecord:
     page: int
     bbox: tuple[float, float, float, float] | None
     status: str
-    names: list[str] = field(default_factory=list)  # normalised names a question may use
+    names: list[str] = default(default_factory=list)  # normalised names a question may use
 
     @property
     def is_text(self) -> bool:
@@ -74,7 +76,10 @@ def _printed_terms() -> dict[str, str]:
 
     terms: dict[str, str] = {}
     models = [tables.SanGongRow] + [
-        m for mod in (tables, performance) for m in vars(mod).values() if isinstance(m, type) and issubclass(m, BaseModel)
+        m
+        for mod in (tables, performance)
+        for m in vars(mod).values()
+        if isinstance(m, type) and issubclass(m, BaseModel)
     ]
     for model in models:
         for name, info in model.model_fields.items():
@@ -124,12 +129,26 @@ def _names(row: dict, lexicon: Lexicon) -> list[str]:
     return [n for n in dict.fromkeys(names) if len(n) >= 2]
 
 
+def _printed_column(column: str) -> str:
+    """A column path whose leaf is a field name (some layouts) with its printed header instead."""
+    head, _, leaf = column.rpartition("/")
+    if leaf.isascii() and leaf in PRINTED:
+        return f"{head}/{PRINTED[leaf]}" if head else PRINTED[leaf]
+    return column
+
+
+def _box(raw: list[float] | None) -> tuple[float, float, float, float] | None:
+    return (raw[0], raw[1], raw[2], raw[3]) if raw else None
+
+
 def fact_records(report: Report, lexicon: Lexicon) -> list[FactRecord]:
     records = []
     for row in fact_rows(report):
         if row["table_id"] == "NAR":  # prose numbers are answered from their sentences
             continue
         is_text = row["field"] in ("target", "actual")
+        if not str(row["value"]).strip():  # a blank cell answers nothing (its 0 is a convention)
+            continue
         parsed = None if is_text else parse_amount(str(row["value"]))
         if not is_text and parsed is None:
             continue
@@ -142,14 +161,14 @@ def fact_records(report: Report, lexicon: Lexicon) -> list[FactRecord]:
                 table_title=row["table_title"] or "",
                 row=row["row"] or "",
                 field=row["field"] or "",
-                column=row["column"] or "",
+                column=_printed_column(row["column"] or ""),
                 subject=row["subject"] or "",
                 printed=str(row["value"]),
                 value=None if parsed is None else parsed[0],
                 unit=row["unit"] or "",
                 value_yuan=value_yuan,
                 page=int(row["page"]),
-                bbox=tuple(row["bbox"]) if row.get("bbox") else None,  # type: ignore[arg-type]
+                bbox=_box(row.get("bbox")),
                 status=row["status"],
                 names=_names(row, lexicon),
             )
@@ -192,13 +211,14 @@ def sentences(report: Report) -> list[Sentence]:
             else:
                 pieces.append(("", page_no))
     out: list[Sentence] = []
-    buf, pages, start, offset = "", [], 0, 0
+    buf, start, offset = "", 0, 0
+    pages: list[int] = []
 
     def flush() -> None:
         nonlocal buf, pages
         text = buf.strip()
         run_on = len(text) > 200 and not set(pages) <= prose_pages  # cells of a form joined up
-        if len(normalize(text)) >= 4 and not run_on:
+        if len(normalize(text)) >= 4 and not run_on and not guard.is_instruction(text):
             out.append(Sentence(report.meta.doc_id, text, start, sorted(set(pages)), normalize(text)))
         buf, pages = "", []
 

@@ -22,7 +22,7 @@ _LEVEL_MARK = re.compile(r"\((类|款|项)\)")
 # one-character words that never sit inside a term of a question (的, 了 …): they split it
 SPLITTERS = re.compile(r"[的了吗呢啊和与及各是为都还在哪些没]")
 _YEARLIKE = re.compile(r"^(19|20)\d{2}$")
-_RATE_TERM = re.compile(r"([\u4e00-\u9fff]{2,4}率)")
+_RATE_TERM = re.compile(r"([\u4e00-\u9fff]{2}率)")  # 执行率, 核销率, 得分率: the metric itself
 _CHANGE_WORDS = ("增加", "减少", "增长", "下降", "持平", "减", "增", "少", "多")
 MONEY = ("元", "万元", "亿元")
 
@@ -133,12 +133,15 @@ def analyse(
         if any(ch in singles for ch in term):
             return known is not None and known(term)
         return True
+
     if "rate" in intents:  # 完成预算的百分比 is a rate, not a share of something
         intents.discard("share")
     rate_terms = [
-        t for t in _RATE_TERM.findall(SPLITTERS.sub(" ", q)) if not t.startswith(("增长", "下降", "增加", "减少", "完成", "比"))
+        t
+        for t in _RATE_TERM.findall(SPLITTERS.sub(" ", q))
+        if not t.startswith(("增长", "下降", "增加", "减少", "完成", "比"))
     ]
-    wants_number = bool(intents & {"numeric", "count", "share", "rate", "change"}) and not (
+    wants_number = bool(intents & {"numeric", "count", "share", "rate", "change", "percent"}) and not (
         intents & {"why", "usage"}
     )
     return Query(
@@ -233,9 +236,11 @@ def anchor_fits(query: Query, sentence: Sentence, window_text: str, lexicon: Lex
         return None
     if query.asked_unit and not _unit_ok(nums, query.asked_unit, lexicon):
         return None
-    wants_percent = bool(query.intents & {"share", "rate"} or query.rate_terms)
+    wants_percent = bool(query.intents & {"share", "rate", "percent"} or query.rate_terms)
     if wants_percent and not query.intents & {"count"} and not any(n.unit == "%" for n in nums):
         return None
+    if "share" in query.intents and not re.search(r"占|比重|比例", sentence.text):
+        return None  # a share is stated as 占 …%, not as a completion rate
     for term in query.rate_terms:
         if term not in normalize(window_text):
             return None
@@ -386,6 +391,8 @@ def match_facts(query: Query, doc: Document, lexicon: Lexicon) -> list[FactMatch
                 if fact.subject:
                     subject = normalize(fact.subject)
                     overlap = _lcs(subject, variant)
+                    if overlap < 4 and "项目" in variant and "项目" not in name:
+                        continue  # the question names a project; this fact is another's
                     score += overlap / 2 if overlap >= 4 else -1
                 if fact.field not in _NAME_FIELDS and any(
                     w and w in variant for w in field_bonus_words.get(fact.field, [])
@@ -434,6 +441,6 @@ def in_scope(query: Query, doc: Document, lexicon: Lexicon) -> bool:
             return False
         if all(y == meta.year - 1 for y in query.years) and not (query.intents & {"change"}):
             return False
-    if meta.kind == "预算" and any(normalize(w) in query.text for w in lexicon.decline_if_budget_report):
-        return False
-    return True
+    # a budget report states no 决算 / 实际 figures
+    budget_only = meta.kind == "预算"
+    return not (budget_only and any(normalize(w) in query.text for w in lexicon.decline_if_budget_report))

@@ -40,7 +40,8 @@ class MemoryStore:
         hits = [
             d.doc_id
             for d in self._docs.values()
-            if key in (d.doc_id, d.file_name, Path(d.file_name).stem) or (len(key) >= 6 and d.doc_id.startswith(key))
+            if key in (d.doc_id, d.file_name, Path(d.file_name).stem)
+            or (len(key) >= 6 and d.doc_id.startswith(key))
         ]
         if not hits:
             raise NotFoundError(f"no ingested document matches “{key}”; run `budgetqa docs` to list them")
