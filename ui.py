@@ -524,6 +524,10 @@ def answer_text(answer: Answer) -> str:
     parts = [answer.answer]
     if answer.calculation:
         parts.append(f"计算：{answer.calculation}")
+    if answer.unverified:  # an LLM answer's numbers that no cited fact or text bears out
+        parts.append(
+            f"⚠ 未核实的数字：{'、'.join(answer.unverified)}（既不是引用的数据，也不在引用的原文中）"
+        )
     if answer.citations:
         docs = {c.doc for c in answer.citations}
         refs = " ".join(

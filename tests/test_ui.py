@@ -229,3 +229,20 @@ def test_the_real_engine_in_the_app_every_citation_opens_boxed(shared_index: tup
         items, caption = app.show_citation(n, citations)
         assert caption.startswith(f"jiaozuo_2021_final.pdf 第{cited['page']}页"), caption
         assert red_count(Image.open(items[0][0])) > 100
+
+
+def test_answer_text_shows_the_calculation_and_flags_unverified_numbers() -> None:
+    from schemas.answer import Answer, Citation
+
+    answer = Answer(
+        question="差额是多少？",
+        answer="差额为 533.33 万元（第5页）。",
+        calculation="779.26 − 245.93 = 533.33 万元",
+        citations=[Citation(doc="a.pdf", doc_id="1", page=5), Citation(doc="b.pdf", doc_id="2", page=7)],
+        mode="llm",
+        unverified=["12.5"],
+    )
+    text = ui.answer_text(answer)
+    assert "计算：779.26 − 245.93 = 533.33 万元" in text
+    assert "⚠ 未核实的数字：12.5" in text
+    assert text.endswith("出处：[a.pdf 第5页] [b.pdf 第7页]")  # several reports: each citation names its own
