@@ -130,8 +130,21 @@ class App:
 
     def missing_report(self, doc_id: str) -> str:
         entry = self.registry().entries.get(doc_id)
-        name = entry.file_name if entry else doc_id
-        return f"{name}：没有存储的抽取与核验结果（程序更新后需重新生成），请运行 budgetqa extract {name}"
+        name, path = (entry.file_name, entry.path) if entry else (doc_id, doc_id)
+        return f"{name}：没有存储的抽取与核验结果（程序更新后需重新生成），请运行 budgetqa check {path}"
+
+    def notice(self) -> str:
+        """A warning line when some ingested reports have no stored result for this code version:
+        their facts are invisible to answers and tabs until it is regenerated."""
+        missing = [e for e in self.registry().entries.values() if self.analysis(e.doc_id) is None]
+        if not missing:
+            return ""
+        paths = " ".join(f"'{e.path}'" for e in missing)
+        names = "、".join(e.file_name for e in missing)
+        return (
+            f"⚠ {len(missing)} 份报告没有当前程序版本的存储结果，问答与报表中看不到它们：{names}。"
+            f"请运行 `budgetqa check {paths}` 重新生成。"
+        )
 
     # ------------------------------------------------------------ upload
 
@@ -563,6 +576,7 @@ def build(settings: Settings | None = None, engine_factory: EngineFactory | None
             f"## budgetqa · 部门预算/决算公开报告问答　<small>模式：{mode_label(app.settings)}</small>",
             elem_id="title",
         )
+        notice = gr.Markdown(elem_id="notice")
         with gr.Row():
             with gr.Column(scale=5):
                 with gr.Row():
@@ -675,6 +689,8 @@ def build(settings: Settings | None = None, engine_factory: EngineFactory | None
         ]
         document.change(refresh, inputs=document, outputs=tab_outputs)
         demo.load(refresh, inputs=document, outputs=tab_outputs)
+        demo.load(app.notice, outputs=notice)
+        document.change(app.notice, outputs=notice)
         document.focus(lambda: gr.update(choices=app.document_choices()), outputs=document)
         table.change(app.table_rows, inputs=table, outputs=[table_view, table_status, table_rows])
 

@@ -41,6 +41,7 @@ def test_build_shows_mode_and_listens_on_loopback_by_default(shared_index: tuple
     demo = ui.build(settings, FactEngine)
     assert demo.budgetqa_app.settings is settings  # type: ignore[attr-defined]
     assert ui.mode_label(settings) == "离线"
+    assert demo.budgetqa_app.notice() == ""  # type: ignore[attr-defined]  # every report is stored
     online = Settings(
         BUDGETQA_DATA_DIR=settings.data_dir, OPENAI_API_KEY="sk-x", BUDGETQA_CHAT_MODEL="qwen-max"
     )
@@ -202,7 +203,9 @@ def test_a_document_without_its_stored_report_says_so(tmp_path: Path, fixture_pd
     app = ui.App(settings, FactEngine)
     assert ReportStore(settings.reports_dir).load("0123456789abcdef") is None
     _, summary, _ = app.findings(ui.ALL)
-    assert summary.startswith("old.pdf：没有存储的抽取与核验结果") and "budgetqa extract old.pdf" in summary
+    path = fixture_pdfs["jiaozuo_2021_final"]
+    assert summary.startswith("old.pdf：没有存储的抽取与核验结果") and f"budgetqa check {path}" in summary
+    assert app.notice().startswith("⚠ 1 份报告没有当前程序版本的存储结果，问答与报表中看不到它们：old.pdf。")
     assert app.table_rows("0123456789abcdef:T07")[1].startswith("old.pdf：没有存储")
     files, note = app.export_files(ui.ALL)
     assert files == [] and note.startswith("old.pdf：没有存储")
