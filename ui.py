@@ -350,9 +350,8 @@ class App:
         c = Citation.model_validate(citations[index])
         boxes = [c.bbox] if c.bbox else []
         caption = f"{c.doc} {page_label(c.page)}" + (f"：{c.quote}" if c.quote else "")
-        return self.show_pages(
-            c.doc_id, [(c.page, boxes, caption)], quote=c.quote
-        )  # a sentence: found by its text
+        # a cited sentence has no box of its own: it is found on the page by its text
+        return self.show_pages(c.doc_id, [(c.page, boxes, caption)], quote=c.quote)
 
     def show_answer_fact(
         self, row: Sequence[Any] | None, facts: list[dict[str, Any]] | None
@@ -691,6 +690,8 @@ def build(settings: Settings | None = None, engine_factory: EngineFactory | None
         demo.load(refresh, inputs=document, outputs=tab_outputs)
         demo.load(app.notice, outputs=notice)
         document.change(app.notice, outputs=notice)
+        # reports ingested elsewhere while the app runs appear when a page loads or the list opens
+        demo.load(lambda: gr.update(choices=app.document_choices()), outputs=document)
         document.focus(lambda: gr.update(choices=app.document_choices()), outputs=document)
         table.change(app.table_rows, inputs=table, outputs=[table_view, table_status, table_rows])
 
