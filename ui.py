@@ -97,6 +97,7 @@ class App:
         self.engine_factory = engine_factory or default_engine
         self._engine: Asker | None = None
         self._engine_lock = threading.Lock()
+        self._ask_lock = threading.Lock()
         self._analyses: dict[str, Analysis] = {}
         self.scratch = Path(tempfile.mkdtemp(prefix="budgetqa-ui-"))  # rendered pages, exports
 
@@ -129,8 +130,21 @@ class App:
 
     def missing_report(self, doc_id: str) -> str:
         entry = self.registry().entries.get(doc_id)
-        name = entry.file_name if entry else doc_id
-        return f"{name}：没有存储的抽取与核验结果（程序更新后需重新生成），请运行 budgetqa extract {name}"
+        name, path = (entry.file_name, entry.path) if entry else (doc_id, doc_id)
+        return f"{name}：没有存储的抽取与核验结果（程序更新后需重新生成），请运行 budgetqa check {path}"
+
+    def notice(self) -> str:
+        """A warning line when some ingested reports have no stored result for this code version:
+        their facts are invisible to answers and tabs until it is regenerated."""
+        missing = [e for e in self.registry().entries.values() if self.analysis(e.doc_id) is None]
+        if not missing:
+            return ""
+        paths = " ".join(f"'{e.path}'" for e in missing)
+        names = "、".join(e.file_name for e in missing)
+        return (
+            f"⚠ {len(missing)} 份报告没有当前程序版本的存储结果，问答与报表中看不到它们：{names}。"
+            f"请运行 `budgetqa check {paths}` 重新生成。"
+        )
 
     # ------------------------------------------------------------ upload
 
@@ -204,8 +218,12 @@ class App:
             self.reset_engine()  # the engine loaded the documents it knew
         failed = len(done) - len(good)
         lines.append(f"完成：{len(good)} 个可用" + (f"，{failed} 个失败" if failed else ""))
-        value = good[-1].doc_id if len(good) == 1 else (ALL if good else gr.update())
-        yield "\n".join(lines), gr.update(choices=self.document_choices(), value=value)
+        picker = gr.update(choices=self.document_choices())
+        if good:  # show what was just uploaded: that report, or all of them
+            picker = gr.update(
+                choices=self.document_choices(), value=good[-1].doc_id if len(good) == 1 else ALL
+            )
+        yield "\n".join(lines), picker
 
     @staticmethod
     def _upload_log(lines: list[str], kept: list[Path], done: list[Any]) -> str:
@@ -243,7 +261,9 @@ class App:
     def answer(self, question: str, doc: str | None) -> Answer | str:
         """The engine's answer, or one line saying why there is none (never a traceback)."""
         try:
-            return self.engine().ask(question, doc=None if not doc or doc == ALL else doc)
+            engine = self.engine()
+            with self._ask_lock:  # one question at a time: the engine keeps caches it may refresh
+                return engine.ask(question, doc=None if not doc or doc == ALL else doc)
         except BudgetQAError as exc:
             return f"无法回答：{exc}"
         except ImportError:
@@ -330,9 +350,8 @@ class App:
         c = Citation.model_validate(citations[index])
         boxes = [c.bbox] if c.bbox else []
         caption = f"{c.doc} {page_label(c.page)}" + (f"：{c.quote}" if c.quote else "")
-        return self.show_pages(
-            c.doc_id, [(c.page, boxes, caption)], quote=c.quote
-        )  # a sentence: found by its text
+        # a cited sentence has no box of its own: it is found on the page by its text
+        return self.show_pages(c.doc_id, [(c.page, boxes, caption)], quote=c.quote)
 
     def show_answer_fact(
         self, row: Sequence[Any] | None, facts: list[dict[str, Any]] | None
@@ -517,6 +536,10 @@ def answer_text(answer: Answer) -> str:
     parts = [answer.answer]
     if answer.calculation:
         parts.append(f"计算：{answer.calculation}")
+    if answer.unverified:  # an LLM answer's numbers that no cited fact or text bears out
+        parts.append(
+            f"⚠ 未核实的数字：{'、'.join(answer.unverified)}（既不是引用的数据，也不在引用的原文中）"
+        )
     if answer.citations:
         docs = {c.doc for c in answer.citations}
         refs = " ".join(
@@ -552,6 +575,7 @@ def build(settings: Settings | None = None, engine_factory: EngineFactory | None
             f"## budgetqa · 部门预算/决算公开报告问答　<small>模式：{mode_label(app.settings)}</small>",
             elem_id="title",
         )
+        notice = gr.Markdown(elem_id="notice")
         with gr.Row():
             with gr.Column(scale=5):
                 with gr.Row():
@@ -664,6 +688,10 @@ def build(settings: Settings | None = None, engine_factory: EngineFactory | None
         ]
         document.change(refresh, inputs=document, outputs=tab_outputs)
         demo.load(refresh, inputs=document, outputs=tab_outputs)
+        demo.load(app.notice, outputs=notice)
+        document.change(app.notice, outputs=notice)
+        # reports ingested elsewhere while the app runs appear when a page loads or the list opens
+        demo.load(lambda: gr.update(choices=app.document_choices()), outputs=document)
         document.focus(lambda: gr.update(choices=app.document_choices()), outputs=document)
         table.change(app.table_rows, inputs=table, outputs=[table_view, table_status, table_rows])
 

@@ -7,7 +7,6 @@ BUDGETQA_UPDATE_SCREENSHOTS=1 the slow test also refreshes docs/screenshots/ for
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import os
 import re
@@ -48,11 +47,7 @@ def free_port() -> int:
 
 
 def server_command(port: int) -> list[str]:
-    """`budgetqa ui` once the answering engine is installed; until then the app with the test
-    stand-in engine (tests/fake_engine.py), which answers from the same stored facts."""
-    if importlib.util.find_spec("service.qa") is not None:
-        return [sys.executable, "-m", "service.cli", "ui", "--port", str(port)]
-    return [sys.executable, str(ROOT / "tests" / "ui_server.py"), str(port)]
+    return [sys.executable, "-m", "service.cli", "ui", "--port", str(port)]
 
 
 @pytest.fixture(scope="module")

@@ -252,12 +252,14 @@ def test_a_running_app_sees_documents_ingested_by_another_process(
 
     index = Index(Settings(BUDGETQA_DATA_DIR=data))  # opened before the second ingest, as the app's is
     assert index.search("三公经费", k=3)
-    assert len(ui.refreshed_choices().choices) == 2
+    app = ui.App()  # the chat app, with its engine loaded before the second ingest
+    assert len(app.document_choices()) == 2 and app.answer("“三公”经费是多少？", None)
     subprocess.run([*cli, str(fixture_pdfs["jiaozuo_2021_final"])], cwd=ROOT, env=env, check=True)
     new = [e.doc_id for e in Registry(data / "documents.json").entries.values() if "jiaozuo" in e.file_name]
     hits = index.search("机关运行经费", k=3, doc_ids=new)
     assert hits and {h.metadata["doc_id"] for h in hits} == set(new)
-    assert len(ui.refreshed_choices().choices) == 3 and any(
-        new[0] in c[0] for c in ui.refreshed_choices().choices
-    )
+    choices = app.document_choices()
+    assert len(choices) == 3 and any(new[0] == value for _, value in choices)
+    answer = app.answer("“三公”经费支出决算是多少？", new[0])
+    assert not isinstance(answer, str) and "22.32" in answer.answer and answer.citations[0].doc_id == new[0]
     get_settings.cache_clear()

@@ -41,6 +41,7 @@ def test_build_shows_mode_and_listens_on_loopback_by_default(shared_index: tuple
     demo = ui.build(settings, FactEngine)
     assert demo.budgetqa_app.settings is settings  # type: ignore[attr-defined]
     assert ui.mode_label(settings) == "离线"
+    assert demo.budgetqa_app.notice() == ""  # type: ignore[attr-defined]  # every report is stored
     online = Settings(
         BUDGETQA_DATA_DIR=settings.data_dir, OPENAI_API_KEY="sk-x", BUDGETQA_CHAT_MODEL="qwen-max"
     )
@@ -202,7 +203,9 @@ def test_a_document_without_its_stored_report_says_so(tmp_path: Path, fixture_pd
     app = ui.App(settings, FactEngine)
     assert ReportStore(settings.reports_dir).load("0123456789abcdef") is None
     _, summary, _ = app.findings(ui.ALL)
-    assert summary.startswith("old.pdf：没有存储的抽取与核验结果") and "budgetqa extract old.pdf" in summary
+    path = fixture_pdfs["jiaozuo_2021_final"]
+    assert summary.startswith("old.pdf：没有存储的抽取与核验结果") and f"budgetqa check {path}" in summary
+    assert app.notice().startswith("⚠ 1 份报告没有当前程序版本的存储结果，问答与报表中看不到它们：old.pdf。")
     assert app.table_rows("0123456789abcdef:T07")[1].startswith("old.pdf：没有存储")
     files, note = app.export_files(ui.ALL)
     assert files == [] and note.startswith("old.pdf：没有存储")
@@ -229,3 +232,20 @@ def test_the_real_engine_in_the_app_every_citation_opens_boxed(shared_index: tup
         items, caption = app.show_citation(n, citations)
         assert caption.startswith(f"jiaozuo_2021_final.pdf 第{cited['page']}页"), caption
         assert red_count(Image.open(items[0][0])) > 100
+
+
+def test_answer_text_shows_the_calculation_and_flags_unverified_numbers() -> None:
+    from schemas.answer import Answer, Citation
+
+    answer = Answer(
+        question="差额是多少？",
+        answer="差额为 533.33 万元（第5页）。",
+        calculation="779.26 − 245.93 = 533.33 万元",
+        citations=[Citation(doc="a.pdf", doc_id="1", page=5), Citation(doc="b.pdf", doc_id="2", page=7)],
+        mode="llm",
+        unverified=["12.5"],
+    )
+    text = ui.answer_text(answer)
+    assert "计算：779.26 − 245.93 = 533.33 万元" in text
+    assert "⚠ 未核实的数字：12.5" in text
+    assert text.endswith("出处：[a.pdf 第5页] [b.pdf 第7页]")  # several reports: each citation names its own
