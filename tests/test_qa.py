@@ -188,3 +188,12 @@ def test_cli_text_json_and_a_questions_file(
 
     assert cli.main(["ask", "三公经费", "--doc", "no-such-report"]) == 1  # one line, no traceback
     assert cli.main(["ask", "--questions", str(tmp_path / "missing.txt")]) == 1
+
+
+def test_no_report_chosen_never_passes_one_reports_number_off_as_the_answer(engine: Engine) -> None:
+    answer = engine.ask("“三公”经费支出决算是多少？")  # three of the four reports print it
+    cited = {c.doc_id for c in answer.citations}
+    assert len(cited) >= 3 and {f.doc_id for f in answer.facts} == cited
+    assert "22.32" in answer.answer and "0.16" in answer.answer  # jiaozuo's and jiefangqu's rows
+    why = engine.ask("三公经费为什么减少")  # a sentence of one report is said to be that report's
+    assert why.answerable and why.answer.split("：", 1)[0] in {d.label for d in engine.documents().values()}

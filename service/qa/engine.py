@@ -183,7 +183,16 @@ class Engine:
         candidates = [c for c in (self._one(question, query, d) for d in scope.values()) if c is not None]
         if not candidates:
             return self._declined(question)
-        return max(candidates, key=lambda c: c.score).answer
+        best = max(candidates, key=lambda c: c.score).answer
+        if len(scope) == 1:
+            return best
+        # no report chosen or named: a figure several reports print is answered for each of them,
+        # never with one report's number as if it were the answer
+        if sum(1 for c in candidates if c.answer.facts) > 1:
+            table = self._across(question, query, scope)
+            if table.answerable:
+                return table
+        return _naming_the_report(best, scope)
 
     def _declined(self, question: str) -> Answer:
         return Answer(question=question, answer=CANNOT_ANSWER, answerable=False, mode="offline")
@@ -500,3 +509,14 @@ def _trim(text: str, limit: int = 160) -> str:
 
 
 __all__ = ["Engine", "MemoryStore", "ReportFactStore"]
+
+
+def _naming_the_report(answer: Answer, scope: dict[str, Document]) -> Answer:
+    """The answer of one report among several, said to be that report's."""
+    cited = {c.doc_id for c in answer.citations} | {f.doc_id for f in answer.facts}
+    if len(cited) != 1 or not answer.answerable:
+        return answer
+    doc = scope.get(next(iter(cited)))
+    if doc is None or answer.answer.startswith(doc.label):
+        return answer
+    return answer.model_copy(update={"answer": f"{doc.label}：{answer.answer}"})
