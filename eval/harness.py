@@ -129,7 +129,9 @@ def variety() -> dict[str, Any]:
 
     results = corpus.score_generated(generate.COMMITTED)
     overall = corpus.summary(results)
-    styles = corpus.by_parameter(results).get("rules", {})
+    parameters = corpus.by_parameter(results)
+    styles = parameters.get("layout.rules", {})
+    producers = parameters.get("producer", {})
     return {
         "renderings": overall["renderings"],
         "cells": overall["cells"],
@@ -138,6 +140,7 @@ def variety() -> dict[str, Any]:
         "wrong_value": overall["wrong_value"],
         "wrong_column": overall["wrong_column"],
         "styles": {style: round(metrics.ratio(m, t), 4) for style, (m, t) in sorted(styles.items())},
+        "producers": {name: round(metrics.ratio(m, t), 4) for name, (m, t) in sorted(producers.items())},
     }
 
 
@@ -384,7 +387,9 @@ def table_rows(report: dict[str, Any], previous: dict[str, Any] | None) -> list[
     rows = []
     fixtures = [(f"extraction.fixtures.{n}.accuracy", f"  {n}", "pct") for n in NAMES]
     styles = sorted((report.get("extraction") or {}).get("variety", {}).get("styles", {}))
-    variety = [(f"extraction.variety.styles.{s}", f"  {s}", "pct") for s in styles]
+    producers = sorted((report.get("extraction") or {}).get("variety", {}).get("producers", {}))
+    variety = [(f"extraction.variety.styles.{s}", f"  rules: {s}", "pct") for s in styles]
+    variety += [(f"extraction.variety.producers.{p}", f"  producer: {p}", "pct") for p in producers]
     types = [
         (f"qa.by_type.{t}", f"  {t}", "pct") for t in sorted((report.get("qa") or {}).get("by_type", {}))
     ]
