@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -66,6 +67,28 @@ async def _level(base: str, questions: list[str], concurrency: int, total: int) 
     }
 
 
+def start_server(env: dict[str, str], stderr: Any = subprocess.DEVNULL) -> tuple[subprocess.Popen, str]:
+    """`budgetqa serve` in its own process on a free loopback port, once it answers /healthz."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz").status_code == 200:
+                return server, base
+        except httpx.TransportError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise
+        time.sleep(0.2)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=96, help="requests per concurrency level")
@@ -81,24 +104,8 @@ def main() -> int:
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server, base = start_server(env)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"{base}/healthz")
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
         httpx.post(f"{base}/v1/ask", json={"question": questions[0]}, timeout=120)  # load the index once
         print(f"server RSS after warm-up: {_rss_mb(server.pid):.0f} MB; {args.requests} requests per level")
         print(f"{'concurrency':>11} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'failed':>7} {'RSS MB':>7}")

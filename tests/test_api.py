@@ -6,9 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,6 +14,7 @@ import httpx
 from fastapi.testclient import TestClient
 
 from conftest import BAD, FIXTURES, ROOT
+from eval.bench_api import start_server
 from schemas.findings import CheckResult
 from service.api import create_app
 from service.config import Settings
@@ -157,37 +156,15 @@ def test_errors_are_problem_json(tmp_path: Path) -> None:
             assert body["detail"] and "Traceback" not in body["detail"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_real_server(tmp_path: Path) -> None:
-    port = _free_port()
     env = {
         **os.environ,
         "BUDGETQA_DATA_DIR": str(tmp_path),
         "PYTHONPATH": str(ROOT),
         "BUDGETQA_MAX_UPLOAD_MB": "5",
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server, base = start_server(env, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.2)
         ready = httpx.get(f"{base}/readyz").json()
         assert ready["status"] == "ok" and ready["documents"] == 0
         spec = httpx.get(f"{base}/openapi.json").json()
