@@ -171,14 +171,42 @@ def checker(run: Run) -> dict[str, Any]:
                 caught += 1
             else:
                 missed.append(f"{m.name} {m.label}")
+    corpus_errors, corpus_missed, variants = precision_corpus()
+    false_errors += corpus_errors
     return {
         "recall": round(metrics.ratio(caught, total), 4),
+        "precision_corpus_variants": variants,
+        "known_inconsistencies_missed": len(corpus_missed),
+        "known_missed_list": corpus_missed,
         "mutations": total,
         "missed": missed,
         "false_errors": len(false_errors),
         "false_error_list": false_errors,
         "findings_per_document": findings,
     }
+
+
+def precision_corpus() -> tuple[list[str], list[str], int]:
+    """Each fixture's 情况说明 in its three paraphrased phrasings (eval/precision), rendered and checked:
+    (errors beyond §7A, §7A items not found, variants)."""
+    from eval.known_errors import judge
+    from eval.precision import paraphrase
+    from service import pdf
+    from service.check import check_report
+    from service.extract import extract_report
+
+    errors: list[str] = []
+    missed: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="budgetqa-precision-") as tmp:
+        for name in NAMES:
+            for variant in paraphrase.VARIANTS:
+                path = paraphrase.render(name, variant, Path(tmp))
+                extra, lost = judge(
+                    name, check_report(extract_report(pdf.read_pdf(path))).findings, by_page=False
+                )
+                errors += [f"{path.name} {e}" for e in extra]
+                missed += [f"{path.name} {m}" for m in lost]
+    return errors, missed, len(NAMES) * len(paraphrase.VARIANTS)
 
 
 # ------------------------------------------------------------------ qa
@@ -362,7 +390,8 @@ HEADLINE = [
     ("extraction.variety.performance_accuracy", "  绩效 indicator cells exact", "pct"),
     ("extraction.variety.wrong_column", "  values under another row or column", "int"),
     ("checker.recall", "checker: mutations caught", "pct"),
-    ("checker.false_errors", "checker: false errors on clean documents", "int"),
+    ("checker.false_errors", "checker: false errors (fixtures + paraphrase corpus)", "int"),
+    ("checker.known_inconsistencies_missed", "checker: §7A items missed in the paraphrase corpus", "int"),
     ("qa.accuracy", "qa: correct with a gold page cited", "pct"),
     ("qa.citation_precision", "qa: citation precision", "pct"),
     ("qa.abstention", "qa: abstention accuracy", "pct"),
