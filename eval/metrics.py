@@ -9,49 +9,106 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 MONEY = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000), "亿": Decimal(100_000_000)}
 _AMOUNT = re.compile(r"(-?\d[\d,，]*(?:\.\d+)?)\s*(亿元|万元|亿|元|%|％)?")
+# answers also state counts: a count matches the same count in the same (or an equivalent) unit
+COUNTS = (
+    "分",
+    "人次",
+    "批次",
+    "个",
+    "辆",
+    "张",
+    "人",
+    "名",
+    "家",
+    "次",
+    "台",
+    "套",
+    "项",
+    "份",
+    "平方米",
+    "倍",
+    "批",
+    "万",
+)
+SAME_COUNT = {"批": "批次", "项": "个", "名": "人"}
+_QUANTITY = re.compile(
+    r"(?<![\d.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*"
+    rf"(万元|亿元|元|%|％|{'|'.join(sorted(COUNTS, key=len, reverse=True))})?"
+)
+_PAGE_REF = re.compile(r"第\s*\d+\s*页|第\s*\d+\s*[-–]\s*\d+\s*页")
+_YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?=\s*年)")
 
 
 @dataclass(frozen=True)
 class Amount:
     value: Decimal  # in 元 for money, in percent for shares, as printed otherwise
-    kind: str  # "money" | "percent" | "number"
+    kind: str  # "money" | "percent" | "number" | "count:<unit>"
+    printed: Decimal | None = field(default=None, compare=False)  # as printed, before unit scaling
+
+    def same(self, other: Amount) -> bool:
+        return self.kind == other.kind and self.value == other.value
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        return Decimal(text.replace(",", "").replace("，", ""))
+    except InvalidOperation:
+        return None
 
 
 def amount(text: str, default_unit: str | None = None) -> Amount | None:
     """The first number in ``text`` with its unit; ``default_unit`` applies when none is printed."""
     m = _AMOUNT.search(text.replace("−", "-"))
-    if m is None:
+    value = _decimal(m.group(1)) if m else None
+    if m is None or value is None:
         return None
-    try:
-        value = Decimal(m.group(1).replace(",", "").replace("，", ""))
-    except InvalidOperation:
-        return None
-    return _normal(value, m.group(2) or default_unit)
+    return with_unit(value, m.group(2) or default_unit)
 
 
 def amounts(text: str) -> list[Amount]:
     """Every number in ``text`` with its unit (a number with no unit is a plain number)."""
     found = []
     for m in _AMOUNT.finditer(text.replace("−", "-")):
-        try:
-            value = Decimal(m.group(1).replace(",", "").replace("，", ""))
-        except InvalidOperation:
-            continue
-        found.append(_normal(value, m.group(2)))
+        value = _decimal(m.group(1))
+        if value is not None:
+            found.append(with_unit(value, m.group(2)))
     return found
 
 
-def _normal(value: Decimal, unit: str | None) -> Amount:
+def quantities(text: str) -> list[Amount]:
+    """Every quantity an answer states (money, shares, counts), leaving out page references
+    ("第17页") and years ("2023年")."""
+    text = _PAGE_REF.sub(" ", text)
+    found = []
+    for m in _QUANTITY.finditer(text):
+        if _YEAR.match(text, m.start()) and not m.group(2):
+            continue
+        value = _decimal(m.group(1))
+        if value is not None:
+            found.append(with_unit(value, m.group(2)))
+    return found
+
+
+def quantity(text: str) -> Amount | None:
+    """The quantity ``text`` is, when it is exactly one number with a unit ("3个", "779.26万元")."""
+    m = _QUANTITY.fullmatch(text.strip())
+    value = _decimal(m.group(1)) if m and m.group(2) else None
+    return with_unit(value, m.group(2)) if m and value is not None else None
+
+
+def with_unit(value: Decimal, unit: str | None) -> Amount:
     if unit in MONEY:
-        return Amount(value * MONEY[unit], "money")
+        return Amount(value * MONEY[unit], "money", value)
     if unit in ("%", "％"):
-        return Amount(value, "percent")
-    return Amount(value, "number")
+        return Amount(value, "percent", value)
+    if unit:
+        return Amount(value, f"count:{SAME_COUNT.get(unit, unit)}", value)
+    return Amount(value, "number", value)
 
 
 def same_amount(gold: str, got: str, default_unit: str | None = None) -> bool:

@@ -1,4 +1,4 @@
-"""The disclosure tables: 决算 T01–T10 and 预算 B01–B11, as catalogued in checker-rules.md §0.1.
+"""The disclosure tables: 决算 T01–T10 and 预算 B01–B11 (their names and titles: schemas.catalogue).
 
 Rows are keyed by function-classification code (类/款/项), economic code, or label. Every money
 column is a :class:`~schemas.facts.Fact`; its ``zh`` term is the printed header it maps from.
@@ -11,31 +11,6 @@ from typing import Literal
 from pydantic import Field
 
 from schemas.facts import Fact, Strict, zh
-
-# The catalogue names of the tables (checker-rules.md §0.1); printed titles vary around them.
-TABLE_NAMES = {
-    "T01": "收入支出决算总表",
-    "T02": "收入决算表",
-    "T03": "支出决算表",
-    "T04": "财政拨款收入支出决算总表",
-    "T05": "一般公共预算财政拨款支出决算表",
-    "T06": "一般公共预算财政拨款基本支出决算表",
-    "T07": "“三公”经费支出决算表",
-    "T08": "政府性基金预算财政拨款收入支出决算表",
-    "T09": "国有资本经营预算财政拨款支出决算表",
-    "T10": "部门决算公开相关信息统计表",
-    "B01": "部门收支总体情况表",
-    "B02": "部门收入总体情况表",
-    "B03": "部门支出总体情况表",
-    "B04": "财政拨款收支总体情况表",
-    "B05": "一般公共预算支出情况表",
-    "B06": "一般公共预算基本支出表",
-    "B07": "支出经济分类汇总表",
-    "B08": "一般公共预算“三公”经费支出情况表",
-    "B09": "政府性基金预算支出情况表",
-    "B10": "国有资本经营预算支出情况表",
-    "B11": "项目支出表",
-}
 
 Side = Literal["income", "expenditure"]
 Level = Literal["total", "unit", "类", "款", "项"]

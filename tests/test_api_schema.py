@@ -1,9 +1,10 @@
 """Property-based tests from the service's own OpenAPI schema (schemathesis): whatever a client
 sends within the schema, no 5xx and every response matches its documented schema. Bounded in
-examples so it stays a CI test."""
+examples so it stays a CI test (BUDGETQA_SCHEMA_EXAMPLES raises the bound for a deeper run)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -33,7 +34,11 @@ def one_report() -> Iterator[None]:
 
 
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=int(os.environ.get("BUDGETQA_SCHEMA_EXAMPLES", "25")),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
 def test_api_conforms(case: schemathesis.Case) -> None:
     excluded = []
     if case.operation.method.upper() == "POST" and case.operation.path == "/v1/documents":

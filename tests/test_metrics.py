@@ -32,6 +32,22 @@ def test_same_amount() -> None:
     assert not m.mentions("报告中没有说明这一问题。", "779.26万元")
 
 
+def test_quantities_in_answers() -> None:
+    """Answers state money, shares and counts; page references and years are not quantities."""
+    got = m.quantities("2023年支出779.26万元（第17页），占45.1%，共3个团组、12人次，第3-4页")
+    assert [(a.kind, a.value, a.printed) for a in got] == [
+        ("money", Decimal("7792600.00"), Decimal("779.26")),
+        ("percent", Decimal("45.1"), Decimal("45.1")),
+        ("count:个", Decimal(3), Decimal(3)),
+        ("count:人次", Decimal(12), Decimal(12)),
+    ]
+    assert m.quantity("7,792,600元").same(m.quantity("779.26万元"))  # type: ignore[union-attr]
+    assert m.quantity("2项").same(m.quantity("2个"))  # type: ignore[union-attr]  # equivalent count words
+    assert not m.quantity("2批").same(m.quantity("2个"))  # type: ignore[union-attr]
+    assert m.quantity("779.26") is None  # no unit: matched as text, not as a quantity
+    assert m.quantities("2023年") == []
+
+
 def test_field_scores() -> None:
     perfect = m.score_fields((g, dict(g)) for g in GOLD)
     assert (perfect.total, perfect.value, perfect.unit, perfect.page, perfect.wrong) == (3, 3, 3, 3, 0)

@@ -15,52 +15,18 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from eval.metrics import Amount, quantities, quantity, with_unit
 
 HERE = Path(__file__).resolve().parent
 QUESTIONS = HERE / "questions.jsonl"
 
-NUMBER = re.compile(
-    r"(?<![\d.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*"
-    r"(万元|亿元|元|%|％|分|人次|批次|个|辆|张|人|名|家|次|台|套|项|份|平方米|倍|批|亿|万)?"
-)
-PAGE_REF = re.compile(r"第\s*\d+\s*页|第\s*\d+\s*[-–]\s*\d+\s*页")
-YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?=\s*年)")
-SCALE = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
-UNIT_ALIASES = {"批次": {"批次", "批"}, "批": {"批次", "批"}, "个": {"个", "项"}, "人": {"人", "名"}}
-
 
 def load_questions(path: Path = QUESTIONS) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def _decimal(text: str) -> Decimal | None:
-    try:
-        return Decimal(text.replace(",", ""))
-    except InvalidOperation:
-        return None
-
-
-def numbers(text: str) -> list[tuple[Decimal, str]]:
-    """(value, unit) of every number in a text, without page references and years."""
-    text = PAGE_REF.sub(" ", text)
-    out = []
-    for m in NUMBER.finditer(text):
-        if YEAR.match(text, m.start()) and not m.group(2):
-            continue
-        value = _decimal(m.group(1))
-        if value is not None:
-            out.append((value, (m.group(2) or "").replace("％", "%")))
-    return out
-
-
-def _same(a: tuple[Decimal, str], b: tuple[Decimal, str]) -> bool:
-    (va, ua), (vb, ub) = a, b
-    if ua in SCALE and ub in SCALE:
-        return va * SCALE[ua] == vb * SCALE[ub]
-    return va == vb and (ua == ub or ub in UNIT_ALIASES.get(ua, set()))
 
 
 def _compact(text: str) -> str:
@@ -69,12 +35,11 @@ def _compact(text: str) -> str:
 
 def item_found(item: str, answer_text: str) -> bool:
     """One expected item (alternatives split by |) in the answer."""
-    found = numbers(answer_text)
+    found = quantities(answer_text)
     for alt in item.split("|"):
-        wanted = NUMBER.fullmatch(alt.strip())
-        if wanted and wanted.group(2):
-            value = _decimal(wanted.group(1))
-            if value is not None and any(_same((value, wanted.group(2)), got) for got in found):
+        wanted = quantity(alt)
+        if wanted is not None:
+            if any(wanted.same(got) for got in found):
                 return True
         elif _compact(alt) in _compact(answer_text):
             return True
@@ -94,7 +59,7 @@ def page_hit(question: dict[str, Any], answer: dict[str, Any], fixture_of: Calla
 
 
 def declined(answer: dict[str, Any], cannot: str) -> bool:
-    return not answer["answerable"] and cannot in answer["answer"] and not numbers(answer["answer"])
+    return not answer["answerable"] and cannot in answer["answer"] and not quantities(answer["answer"])
 
 
 def correct(
@@ -112,20 +77,23 @@ def correct(
 def ungrounded(answer: dict[str, Any], page_text: Callable[[str, int], str]) -> list[str]:
     """Numbers in the answer that are neither a fact of it, printed on a cited page, nor the
     result of its calculation (page_text(doc_id, page) gives a page's text)."""
-    allowed = [(Decimal(str(f["value"])), f["unit"]) for f in answer["facts"]]
+    allowed = [with_unit(Decimal(str(f["value"])), f["unit"]) for f in answer["facts"]]
     for c in answer["citations"]:
         text = page_text(c["doc_id"], c["page"])
-        allowed += numbers(text) + numbers(text.replace("\n", ""))  # numbers wrapped across lines
+        allowed += quantities(text) + quantities(text.replace("\n", ""))  # numbers wrapped across lines
     if answer.get("calculation"):
-        allowed += numbers(answer["calculation"])
+        allowed += quantities(answer["calculation"])
     bad = []
-    for value, unit in numbers(answer["answer"]):
-        if not any(
-            v == value and (u == unit or not u or not unit or _same((v, u), (value, unit)))
-            for v, u in allowed
-        ):
-            bad.append(f"{value}{unit}")
+    for stated in quantities(answer["answer"]):
+        if not any(_grounds(source, stated) for source in allowed):
+            bad.append(f"{stated.printed}{'' if stated.kind == 'number' else stated.kind}")
     return bad
+
+
+def _grounds(source: Amount, stated: Amount) -> bool:
+    """A number printed without its unit (a table cell) grounds the same number stated with one."""
+    loose = "number" in (source.kind, stated.kind)
+    return source.same(stated) or (loose and source.printed == stated.printed)
 
 
 @dataclass

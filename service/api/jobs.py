@@ -146,11 +146,18 @@ def allowed_inputs(request: JobRequest, settings: Settings, uploaded: dict[str, 
     roots = [r.resolve() for r in settings.batch_roots]
     inputs: list[Path] = []
     for raw in request.paths:
-        path = Path(raw).resolve()
+        try:
+            path = Path(raw).resolve()
+        except (ValueError, OSError):  # a NUL byte, a loop of links
+            raise InputRefused(404, f"{raw!r}: 不是有效的路径，没有这个文件") from None
         if not any(path == root or path.is_relative_to(root) for root in roots):
             where = "、".join(str(r) for r in roots) or "（未配置 BUDGETQA_BATCH_ROOTS）"
             raise InputRefused(403, f"{raw}: 不在允许的目录内（{where}）")
-        if not path.exists():
+        try:
+            present = path.exists()
+        except OSError:  # a name too long for the file system
+            present = False
+        if not present:
             raise InputRefused(404, f"{raw}: 文件或文件夹不存在")
         inputs.append(path)
     for doc_id in request.doc_ids:

@@ -18,10 +18,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from schemas import tables as t
+from schemas.catalogue import ENTRIES, SANGONG, TABLE_NAMES, row_model
 from schemas.facts import Fact
 from schemas.performance import Indicator
-from schemas.report import Report, Tables
+from schemas.report import Report
+from schemas.tables import SanGongRow
 from service import export, review
 from service.store import Analysis
 
@@ -174,40 +175,8 @@ INVENTORY = Spec(
     "报表完整性",
 )
 
-SLUGS = {
-    "T01": "income_expenditure",
-    "T02": "income",
-    "T03": "expenditure",
-    "T04": "fiscal_summary",
-    "T05": "general_expenditure",
-    "T06": "basic_expenditure",
-    "T07": "sangong",
-    "T08": "fund",
-    "T09": "state_capital",
-    "T10": "info",
-    "B01": "summary",
-    "B02": "income",
-    "B03": "expenditure",
-    "B04": "fiscal_summary",
-    "B05": "general_expenditure",
-    "B06": "basic_expenditure",
-    "B07": "economic",
-    "B08": "sangong",
-    "B09": "fund",
-    "B10": "state_capital",
-    "B11": "projects",
-}
-SANGONG = ("T07", "B08")
+SLUGS = {e.table_id: e.slug for e in sorted(ENTRIES, key=lambda e: e.table_id) if e.slug}
 MIXED_UNITS = {"T10"}  # counts (个, 辆) beside amounts: the number and its unit kept as printed too
-
-
-def _row_model(table_id: str) -> type[BaseModel]:
-    """The row model of a schema table (``rows: list[T07Row]`` → T07Row)."""
-    annotation: Any = Tables.model_fields[table_id].annotation
-    table_cls: Any = next(a for a in getattr(annotation, "__args__", (annotation,)) if a is not type(None))
-    rows_annotation: Any = table_cls.model_fields["rows"].annotation
-    model: type[BaseModel] = rows_annotation.__args__[0]
-    return model
 
 
 def _is_fact(annotation: Any) -> bool:
@@ -234,7 +203,7 @@ def _plain_columns(model: type[BaseModel]) -> list[str]:
 
 
 def _tidy_spec(table_id: str) -> Spec:
-    model = _row_model(table_id)
+    model = row_model(table_id)
     cols: list[tuple[str, Kind]] = [*DOC, ("table_unit", "str")]
     cols += [(_plain_name(n), "int" if n == "page" else "str") for n in _plain_columns(model)]
     for _, stem in _fact_columns(model):
@@ -242,12 +211,12 @@ def _tidy_spec(table_id: str) -> Spec:
             cols += [(stem, "num"), (f"{stem}_单位", "str")]
         cols += [(f"{stem}_元", "yuan"), (f"{stem}_万元", "wan")]
     cols.append(("status", "str"))
-    return Spec(f"{table_id.lower()}_{SLUGS[table_id]}", tuple(cols), t.TABLE_NAMES[table_id])
+    return Spec(f"{table_id.lower()}_{SLUGS[table_id]}", tuple(cols), TABLE_NAMES[table_id])
 
 
 TIDY: dict[str, Spec] = {
     tid: (
-        Spec(f"{tid.lower()}_{SLUGS[tid]}", SANGONG_COLUMNS, t.TABLE_NAMES[tid])
+        Spec(f"{tid.lower()}_{SLUGS[tid]}", SANGONG_COLUMNS, TABLE_NAMES[tid])
         if tid in SANGONG
         else _tidy_spec(tid)
     )
@@ -360,7 +329,7 @@ def _fact_row(doc: dict[str, Any], r: dict[str, Any]) -> dict[str, Any]:
 def _sangong(doc: dict[str, Any], table: Any) -> Iterator[dict[str, Any]]:
     """One row per 三公 item, 预算数 and 决算数 side by side (the table prints them as two rows)."""
     halves = {("决算数" if "决算" in row.label else "预算数"): row for row in table.rows}
-    for name, stem in _fact_columns(t.SanGongRow):
+    for name, stem in _fact_columns(SanGongRow):
         row = {**doc, "table_id": table.table_id, "item": stem, "unit": table.unit}
         facts: list[Fact | None] = []
         for half in ("预算数", "决算数"):
@@ -374,7 +343,7 @@ def _sangong(doc: dict[str, Any], table: Any) -> Iterator[dict[str, Any]]:
 
 
 def _tidy(doc: dict[str, Any], table: Any) -> Iterator[dict[str, Any]]:
-    model = _row_model(table.table_id)
+    model = row_model(table.table_id)
     fact_cols = _fact_columns(model)
     for item in table.rows:
         row = {**doc, "table_unit": table.unit}

@@ -7,17 +7,17 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from schemas import catalogue
 from schemas.findings import InventoryItem, Operand
 from schemas.report import Report
-from schemas.tables import TABLE_NAMES
 from service.check.arith import q
 from service.check.base import Ctx, flat, is_empty, registry, rows
 
 RULES, rule = registry()
 
-FINAL_CORE = {t: TABLE_NAMES[t] for t in ("T01", "T02", "T03", "T04", "T05", "T06", "T07", "T08", "T09")}
-BUDGET_CORE = {t: TABLE_NAMES[t] for t in ("B01", "B02", "B03", "B04", "B05", "B06", "B08", "B09")}
-OPTIONAL = {t: TABLE_NAMES[t] for t in ("T10", "B07", "B10", "B11")}
+FINAL_CORE = catalogue.inventory("决算", "mandated")
+BUDGET_CORE = catalogue.inventory("预算", "mandated")
+OPTIONAL = {**catalogue.inventory("决算", "optional"), **catalogue.inventory("预算", "optional")}
 EMPTY_NOTE = re.compile(r"本表无数据|没有.{0,20}(收入|支出)|无.{0,10}支出|故本表")
 
 
@@ -31,11 +31,9 @@ def _present(report: Report, table_id: str) -> BaseModel | None:
 
 def _toc_ids(report: Report) -> dict[str, str]:
     """Table ids listed in the 目录, by the catalogue's title patterns."""
-    from service.extract.locate import match_title
-
     found: dict[str, str] = {}
     for entry in report.toc:
-        spec = match_title(re.sub(r"^[一二三四五六七八九十]+、", "", entry.title))
+        spec = catalogue.match_title(re.sub(r"^[一二三四五六七八九十]+、", "", entry.title))
         if spec is not None and spec.table_id != "--":
             found.setdefault(spec.table_id, entry.title)
     return found

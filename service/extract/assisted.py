@@ -17,15 +17,15 @@ import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Literal, Protocol, cast
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field, ValidationError, create_model
 
+from schemas.catalogue import BY_ID, TABLE_NAMES
 from schemas.facts import Fact
 from schemas.findings import CheckResult
 from schemas.performance import Indicator, SelfEvaluation
 from schemas.report import LLMRun, Report
-from schemas.tables import TABLE_NAMES
 from service import prompting
 from service.document import Document, Page
 from service.extract import tables as table_parsers
@@ -369,9 +369,9 @@ class AssistedExtractor:
 
 
 def _table_model(table_id: str) -> type[BaseModel]:
-    from schemas import tables
-
-    return cast(type[BaseModel], getattr(tables, table_id))
+    model = BY_ID[table_id].model
+    assert model is not None, table_id
+    return model
 
 
 def _failing_tables(report: Report, verify: Verify) -> set[str]:

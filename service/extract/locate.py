@@ -7,62 +7,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from schemas.catalogue import BY_ID, TableEntry, match_title
 from service.chunking import FOOTER, TOC_LINE, is_heading
 from service.document import BBox, Cell, Document, Line, Table, centre_inside, union
 from service.numbers import compact, unit_of
 
-
-@dataclass(frozen=True)
-class TableSpec:
-    table_id: str
-    title: re.Pattern[str]
-    kind: str
-
-
-def _spec(table_id: str, pattern: str, kind: str) -> TableSpec:
-    return TableSpec(table_id, re.compile(pattern), kind)
-
-
-# Order matters: the first pattern that matches a title wins.
-CATALOGUE = [
-    _spec("T04", r"财政拨款收入支出决算总表$", "sided"),
-    _spec("T01", r"收入支出决算总表$", "sided"),
-    _spec("T08", r"政府性基金预算财政拨款收入支出决算表$", "coded"),
-    _spec("T09", r"国有资本经营预算财政拨款(收入)?支出决算表$", "coded"),
-    _spec("T06", r"一般公共预算财政拨款(基本支出决算(明细)?|支出决算明细)表$", "economic"),
-    _spec("T05", r"一般公共预算财政拨款支出决算表$", "coded"),
-    _spec("T07", r"三公”?经费支出决算表$", "sangong"),
-    _spec("T02", r"(^|年|度)收入决算表$", "coded"),
-    _spec("T03", r"(^|年|度)支出决算表$", "coded"),
-    _spec("T10", r"部门决算公开相关信息统计表$", "t10"),
-    _spec("B01", r"部门收支总体情况表$", "sided"),
-    _spec("B02", r"部门收入总体情况表$", "coded"),
-    _spec("B03", r"部门支出总体情况表$", "coded"),
-    _spec("B04", r"财政拨款收支总体情况表$", "sided"),
-    _spec("B05", r"一般公共预算支出情况表$", "coded"),
-    _spec("B06", r"一般公共预算基本支出表$", "b06"),
-    _spec("B07", r"支出经济分类汇总表$", "b07"),
-    _spec("B08", r"三公”?经费支出情况表$", "sangong"),
-    _spec("B09", r"政府性基金预算支出情况表$", "coded"),
-    _spec("B10", r"国有资本经营预算支出情况表$", "coded"),
-    _spec("B11", r"项目支出表$", "b11"),
-    _spec("B12", r"整体绩效目标表$", "b12"),
-    _spec("B13", r"项目绩效目标汇总表$", "b13"),
-    _spec("PE", r"(整体(支出)?绩效自评表|部门整体自评表)$", "pe"),
-    _spec("PP", r"项目支出绩效自评表$", "pp"),
-    _spec("PT", r"第三方评价得分表$", "pt"),
-    _spec("--", r"(项目单位自评汇总表|绩效评价报告|自评汇总表)$", "other"),  # known, not extracted
-]
+TableSpec = TableEntry  # what a located table is: its catalogue entry
 
 NUMBER = re.compile(r"公开\s*(\d+)\s*表")
 NOTE = re.compile(r"^(注|说明)\s*[:：]")
-
-
-def match_title(text: str) -> TableSpec | None:
-    flat = compact(text)
-    if not 4 <= len(flat) <= 45 or flat.startswith(("注", "说明")):
-        return None
-    return next((spec for spec in CATALOGUE if spec.title.search(flat)), None)
 
 
 @dataclass
@@ -212,7 +165,7 @@ def locate(doc: Document) -> list[Occurrence]:
     return [o for o in found if o.spec.table_id != "--"]
 
 
-PE_SPEC = next(spec for spec in CATALOGUE if spec.table_id == "PE")
+PE_SPEC = BY_ID["PE"]
 
 
 SELF_EVALUATION_START = ("部门基本信", "部门(单位)基本信", "部门（单位）基本信")

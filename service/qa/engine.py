@@ -25,13 +25,6 @@ STATUS_ZH = {
     "unverified": "未核验",
     "unchecked": "未核验",
 }
-TABLE_NAMES = {
-    "PE": "部门整体绩效自评表",
-    "PP": "项目支出绩效自评表",
-    "PT": "第三方评价得分表",
-    "B12": "整体绩效目标表",
-    "B13": "项目绩效目标汇总表",
-}
 GOOD_WINDOW = 0.5  # a sentence window must cover this share of the question's weighted terms
 CROSS_PREFIX = re.compile(
     r"^(哪个部门|哪些部门|哪个单位|各部门|各个部门|各单位|每个部门|四个报告|所有报告|各报告)"

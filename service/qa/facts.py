@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from dataclasses import field as default
 from decimal import Decimal
 
+from schemas.catalogue import SANGONG
 from schemas.findings import CheckResult
 from schemas.report import Report
 from service.export import fact_rows
@@ -101,7 +102,7 @@ def _names(row: dict, lexicon: Lexicon) -> list[str]:
     column_leaf = clean_name(leaf)
     names: list[str] = []
     generic = label in ("", "合计", "总计", "小计", "预算数", "决算数", "本年支出", "本年收入")
-    if row["table_id"] in ("T07", "B08"):  # “三公” tables: the item is the column, the row a half
+    if row["table_id"] in SANGONG:  # “三公” tables: the item is the column, the row a half
         item = column_leaf if column_leaf not in ("合计", "") else "三公经费"
         names.append("三公经费" if item in ("合计", "小计") else item)
         if column_leaf == "合计":
