@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 from fastapi.testclient import TestClient
 
-from conftest import BAD, FIXTURES, ROOT
+from conftest import BAD, FIXTURES, NAMES, ROOT
 from eval.bench_api import start_server
 from schemas.findings import CheckResult
 from service.api import create_app
@@ -169,14 +169,34 @@ def test_real_server(tmp_path: Path) -> None:
         assert ready["status"] == "ok" and ready["documents"] == 0
         spec = httpx.get(f"{base}/openapi.json").json()
         assert "/v1/documents" in spec["paths"] and "/v1/search" in spec["paths"]
-        files = [("files", (PDF.name, PDF.read_bytes(), "application/pdf"))]
-        doc_id = httpx.post(f"{base}/v1/documents", files=files).json()[0]["doc_id"]
-        deadline = time.monotonic() + 120
-        while httpx.get(f"{base}/v1/documents/{doc_id}").json()["state"] != "ready":
-            assert time.monotonic() < deadline
+        files = [
+            ("files", (f"{n}.pdf", (FIXTURES / f"{n}.pdf").read_bytes(), "application/pdf")) for n in NAMES
+        ]
+        files.append(("files", ("scanned.pdf", (BAD / "scanned.pdf").read_bytes(), "application/pdf")))
+        sent_files = httpx.post(f"{base}/v1/documents", files=files, timeout=60).json()
+        ids = [d["doc_id"] for d in sent_files]
+        deadline = time.monotonic() + 240
+        states: dict[str, dict] = {}
+        while len(states) < len(ids):
+            assert time.monotonic() < deadline, states
+            for doc_id in set(ids) - set(states):
+                status = httpx.get(f"{base}/v1/documents/{doc_id}").json()
+                if status["state"] in ("ready", "failed"):
+                    states[doc_id] = status
             time.sleep(0.3)
-        findings = httpx.get(f"{base}/v1/documents/{doc_id}/findings").json()
-        assert findings["doc_id"] == doc_id
+        *reports, scanned = ids
+        assert all(states[d]["state"] == "ready" for d in reports)
+        assert (
+            states[scanned]["error"]["problem"] == "scanned"
+            and "scanned.pdf" in states[scanned]["error"]["detail"]
+        )
+        for doc_id in reports:
+            findings = httpx.get(f"{base}/v1/documents/{doc_id}/findings").json()
+            assert findings["doc_id"] == doc_id and findings["inventory"]
+        across = httpx.post(
+            f"{base}/v1/ask", json={"question": "各部门三公经费支出是多少？"}, timeout=60
+        ).json()
+        assert across["answerable"] and {c["doc_id"] for c in across["citations"]} == set(reports)
         page = httpx.get(f"{base}/ui/")
         assert page.status_code == 200 and "<html" in page.text.lower()  # the chat app is mounted
 
