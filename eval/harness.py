@@ -121,13 +121,28 @@ def _field_figures(score: metrics.FieldScore) -> dict[str, Any]:
     }
 
 
+HELDOUT_SEED, HELDOUT_N = 101, 32  # fresh renderings no reader was tuned on (the PyMuPDF half)
+
+
 def variety() -> dict[str, Any]:
     """Printed-cell accuracy on the committed variety renderings (eval/fixtures/variety/pdf: every
-    report, rule style and both producers), overall and per rule style."""
+    report, rule style and both producers), overall and per rule style; and the same figures on
+    renderings drawn now from a seed nobody tuned the readers on (``held_out``)."""
     from eval import variety as corpus
     from eval.fixtures.variety import generate
 
-    results = corpus.score_generated(generate.COMMITTED)
+    figures = _variety_figures(corpus.score_generated(generate.COMMITTED))
+    with tempfile.TemporaryDirectory(prefix="budgetqa-heldout-") as tmp:
+        for item in generate.plan(HELDOUT_SEED, HELDOUT_N):
+            if item["producer"] == "pymupdf":  # LibreOffice is not needed to run the evaluation
+                generate.render_one(item, Path(tmp))
+        figures["held_out"] = {"seed": HELDOUT_SEED, **_variety_figures(corpus.score_generated(Path(tmp)))}
+    return figures
+
+
+def _variety_figures(results: list[Any]) -> dict[str, Any]:
+    from eval import variety as corpus
+
     overall = corpus.summary(results)
     parameters = corpus.by_parameter(results)
     styles = parameters.get("layout.rules", {})
@@ -389,6 +404,9 @@ HEADLINE = [
     ("extraction.variety.accuracy", "variety corpus: printed cells exact", "pct"),
     ("extraction.variety.performance_accuracy", "  绩效 indicator cells exact", "pct"),
     ("extraction.variety.wrong_column", "  values under another row or column", "int"),
+    ("extraction.variety.held_out.accuracy", "variety held out (fresh seed): printed cells exact", "pct"),
+    ("extraction.variety.held_out.performance_accuracy", "  绩效 indicator cells exact", "pct"),
+    ("extraction.variety.held_out.wrong_column", "  values under another row or column", "int"),
     ("checker.recall", "checker: mutations caught", "pct"),
     ("checker.false_errors", "checker: false errors (fixtures + paraphrase corpus)", "int"),
     ("checker.known_inconsistencies_missed", "checker: §7A items missed in the paraphrase corpus", "int"),
