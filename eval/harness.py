@@ -39,6 +39,7 @@ class Run:
         self.pages = 0
         self._analysed: dict[str, tuple[Any, Any, Any]] = {}
         self._settings: Any = None
+        self._word: list[tuple[str, str, Any, Any]] | None = None
 
     def timed(self, stage: str, fn: Callable[[], Any]) -> Any:
         start = time.perf_counter()
@@ -60,6 +61,21 @@ class Run:
             result = self.timed("check", lambda: check_report(report))
             self._analysed[name] = (doc, report, result)
         return self._analysed[name]
+
+    def word(self) -> list[tuple[str, str, Any, Any]]:
+        """(fixture, rendering name, report, check result) of each Word-drawn report
+        (eval/precision/office: LibreOffice's drawing of whole reports, ruled and borderless)."""
+        if self._word is None:
+            from eval.precision import office
+            from service import pdf
+            from service.check import check_report
+            from service.extract import extract_report
+
+            self._word = []
+            for fixture, _, path in office.renderings():
+                report = extract_report(pdf.read_pdf(path))
+                self._word.append((fixture, path.stem, report, check_report(report)))
+        return self._word
 
     def settings(self) -> Any:
         if self._settings is None:
@@ -107,6 +123,24 @@ def extraction(run: Run) -> dict[str, Any]:
         "fixtures": per_fixture,
         "tables": {t: round(metrics.score_fields(p).accuracy, 4) for t, p in sorted(per_table.items())},
         "variety": variety(),
+        "word": word_reports(run),
+    }
+
+
+def word_reports(run: Run) -> dict[str, Any]:
+    """Gold fields (pages not compared: Word breaks pages elsewhere) on the Word-drawn reports."""
+    from eval import score_extraction
+
+    scores = []
+    for fixture, name, report, _ in run.word():
+        gold = json.loads((score_extraction.GOLD / f"{fixture}.json").read_text(encoding="utf-8"))["fields"]
+        scores.append(score_extraction.score_report(name, gold, report, pages=False))
+    total, matched = sum(s.total for s in scores), sum(s.matched for s in scores)
+    return {
+        "renderings": len(scores),
+        "accuracy": round(metrics.ratio(matched, total), 4),
+        "wrong": sum(s.wrong for s in scores),
+        "reports": {s.fixture: round(s.accuracy, 4) for s in scores},
     }
 
 
@@ -164,7 +198,7 @@ def _variety_figures(results: list[Any]) -> dict[str, Any]:
 
 def checker(run: Run) -> dict[str, Any]:
     from eval import mutations
-    from eval.known_errors import allowed_error
+    from eval.known_errors import allowed_error, judge
     from service.check import check_report
 
     caught = total = 0
@@ -188,6 +222,12 @@ def checker(run: Run) -> dict[str, Any]:
                 missed.append(f"{m.name} {m.label}")
     corpus_errors, corpus_missed, variants = precision_corpus()
     false_errors += corpus_errors
+    word_errors: list[str] = []
+    word_missed: list[str] = []
+    for fixture, name, _, result in run.word():
+        extra, lost = judge(fixture, result.findings, by_page=False)
+        word_errors += [f"{name} {e}" for e in extra]
+        word_missed += [f"{name} {m}" for m in lost]
     return {
         "recall": round(metrics.ratio(caught, total), 4),
         "precision_corpus_variants": variants,
@@ -198,6 +238,10 @@ def checker(run: Run) -> dict[str, Any]:
         "false_errors": len(false_errors),
         "false_error_list": false_errors,
         "findings_per_document": findings,
+        "word_false_errors": len(word_errors),
+        "word_false_error_list": word_errors,
+        "word_known_missed": len(word_missed),
+        "word_known_missed_list": word_missed,
     }
 
 
@@ -407,9 +451,13 @@ HEADLINE = [
     ("extraction.variety.held_out.accuracy", "variety held out (fresh seed): printed cells exact", "pct"),
     ("extraction.variety.held_out.performance_accuracy", "  绩效 indicator cells exact", "pct"),
     ("extraction.variety.held_out.wrong_column", "  values under another row or column", "int"),
+    ("extraction.word.accuracy", "Word-drawn reports (held out): gold fields exact", "pct"),
+    ("extraction.word.wrong", "  wrong values", "int"),
     ("checker.recall", "checker: mutations caught", "pct"),
     ("checker.false_errors", "checker: false errors (fixtures + paraphrase corpus)", "int"),
     ("checker.known_inconsistencies_missed", "checker: §7A items missed in the paraphrase corpus", "int"),
+    ("checker.word_false_errors", "checker: false errors on the Word-drawn reports (held out)", "int"),
+    ("checker.word_known_missed", "  §7A items missed there", "int"),
     ("qa.accuracy", "qa: correct with a gold page cited", "pct"),
     ("qa.citation_precision", "qa: citation precision", "pct"),
     ("qa.abstention", "qa: abstention accuracy", "pct"),

@@ -185,7 +185,7 @@ def percentile(values: Sequence[float], p: float) -> float:
     return ordered[rank - 1]
 
 
-LOWER_IS_BETTER = ("false_errors", "latency", "_ms", "seconds", "cost", "tokens", "wrong")
+LOWER_IS_BETTER = ("false_errors", "latency", "_ms", "seconds", "cost", "tokens", "wrong", "missed")
 TIMED = ("latency", "_ms", "per_s", "seconds")  # measured times: noisy from run to run
 
 
