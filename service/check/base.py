@@ -196,6 +196,9 @@ class Ctx:
             self.skip(f"{message}（缺少：{'、'.join(names)}）", [o for o in [total, *items] if o is not None])
             return None
         present = [i for i in items if i is not None]
+        if not present:  # nothing found to add up: no evidence about the total either way
+            self.skip(f"{message}（没有找到加数）", [total])
+            return None
         ev = check_sum(total, present, weights)
         if ev.outcome == "FAIL" and doubt is None:
             doubt = _page_break(total, present)

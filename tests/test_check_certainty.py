@@ -1,0 +1,33 @@
+"""A table read in part (a misread layout, a table cut short) is not evidence that the report is
+wrong: where the checker finds nothing to compare, it says it could not verify, never an error."""
+
+from __future__ import annotations
+
+from schemas.report import Report
+from service.check import check_report
+from service.extract import extract_report
+
+
+def _report(documents: dict, name: str) -> Report:
+    return extract_report(documents[name])
+
+
+def test_a_class_with_no_items_read_is_not_an_error(documents: dict) -> None:
+    """部门收支总体情况表 类 201 against the 部门支出总体情况表 项 rows of 201: when none of them was
+    read, the identity has no addends and is SKIP."""
+    report = _report(documents, "zhumadian_2024_budget")
+    assert report.tables.B03 is not None
+    report.tables.B03.rows = [r for r in report.tables.B03.rows if not (r.code or "").startswith("201")]
+    findings = [
+        f for f in check_report(report).findings if f.rule_id == "INTRA-07" and "201 各项之和" in f.message
+    ]
+    assert findings and all(f.outcome == "SKIP" for f in findings), [f.message for f in findings]
+    assert all("没有找到加数" in f.message for f in findings)
+
+
+def test_a_total_with_all_its_items_read_is_still_checked(documents: dict) -> None:
+    report = _report(documents, "zhumadian_2024_budget")
+    findings = [
+        f for f in check_report(report).findings if f.rule_id == "INTRA-07" and "201 各项之和" in f.message
+    ]
+    assert findings and all(f.outcome in ("PASS", "PASS_RESIDUE") for f in findings)
