@@ -13,6 +13,41 @@ from schemas.performance import ProjectTargets, SelfEvaluation, TargetTable, Thi
 
 ClaimKind = Literal["amount", "share", "change", "change_rate", "rate", "count", "ratio", "points"]
 ClaimScope = Literal["department", "item", "project", "combined", "external"]
+# words of a claim's sentence that qualify its numbers (see service.extract.claims.MARKS)
+Mark = Literal[
+    "三公",
+    "年初未安排",
+    "未执行",
+    "年中追加",
+    "其中",
+    "分别",
+    "全部项目",
+    "部分",
+    "亿元",
+    "总额为零",
+    "中小企业",
+]
+# the structure items a narrative amount may restate (schemas.vocabulary.STRUCTURE_ITEMS)
+Component = Literal["personnel", "public", "basic", "project", "fiscal_income", "other_income"]
+SangongField = Literal[
+    "total", "abroad", "vehicle_subtotal", "vehicle_purchase", "vehicle_operation", "reception"
+]
+Role = Literal[
+    "年初预算",
+    "支出决算",
+    "完成率",
+    "增幅",
+    "参照",
+    "百分点差",
+    "得分",
+    "自评总数",
+    "等级个数",
+    "预算资金",
+    "支出",
+    "结余",
+    "车辆总数",
+    "车辆分项",
+]
 
 
 class LLMRun(Strict):
@@ -125,8 +160,9 @@ class Claim(Strict):
         description="陈述 / ids of the statements the claim belongs to (年初预算 X，支出决算 Y，完成 Z%; "
         "增长 a%，高于X（r%）N个百分点 — one growth may serve several)",
     )
-    role: Literal["年初预算", "支出决算", "完成率", "增幅", "参照", "百分点差"] | None = Field(
-        default=None, description="角色 / what the number is within its statement"
+    role: Role | None = Field(default=None, description="角色 / what the number is within its statement")
+    grade: Literal["优", "良", "中", "差"] | None = Field(
+        default=None, description="等级 / for a 得分 or 等级个数, the grade the sentence gives it"
     )
     item: str | None = Field(
         default=None, description="科目 / the 类/款/项 (or item) the statement is about, as printed"
@@ -134,6 +170,44 @@ class Claim(Strict):
     item_path: list[str] = Field(
         default_factory=list, description="科目层级 / 类, 款, 项 names read from the (类)(款)(项) markers"
     )
+    item_code: str | None = Field(
+        default=None, description="科目编码 / the 类 code the statement's item names (卫生健康支出 → 210)"
+    )
+    sentence: int = Field(
+        default=0, description="句 / ordinal of the sentence in the document (same = same sentence)"
+    )
+    marks: list[Mark] = Field(
+        default_factory=list,
+        description="句中标记 / words of the sentence that qualify its numbers (三公, 未执行, 其中, 分别 …)",
+    )
+    component: Component | None = Field(
+        default=None, description="结构项 / the structure item the subject names (基本支出 → basic …)"
+    )
+    class_code: str | None = Field(
+        default=None, description="类编码 / the 类 code the clause names (一般公共服务支出 → 201)"
+    )
+    sangong_item: SangongField | None = Field(
+        default=None,
+        description="三公项 / the “三公” item a number of a 三公 sentence is about (total when none is named)",
+    )
+    sangong: SangongField | None = Field(
+        default=None,
+        description="三公单元格 / the “三公” table cell the amount restates; null when it restates none",
+    )
+    sangong_sum: SangongField | None = Field(
+        default=None, description="三公合计 / for a combined 三公 subject, the cell its items add up to"
+    )
+    sangong_half: Literal["预算数", "决算数"] | None = Field(
+        default=None, description="三公半表 / the 预算数 or 决算数 half the words of the claim name"
+    )
+
+
+class HeadingYear(Strict):
+    """A year printed in a part title or a scope sentence ("第二部分 2023年度部门决算表")."""
+
+    page: int = Field(description="页码 / page")
+    phrase: str = Field(description="原文 / the title or sentence as printed")
+    year: int = Field(description="年度 / the year it prints")
 
 
 class ParseNote(Strict):
@@ -158,6 +232,9 @@ class Report(Strict):
     performance: Performance = Field(default_factory=Performance, description="绩效 / performance tables")
     claims: list[Claim] = Field(default_factory=list, description="情况说明中的数字 / narrative claims")
     toc: list[TocEntry] = Field(default_factory=list, description="目录 / table of contents entries")
+    heading_years: list[HeadingYear] = Field(
+        default_factory=list, description="标题年度 / years printed in part titles and scope sentences"
+    )
     parse_notes: list[ParseNote] = Field(
         default_factory=list, description="解析说明 / repaired or unreadable cells"
     )

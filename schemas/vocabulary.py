@@ -50,6 +50,19 @@ SANGONG_ITEMS: tuple[tuple[str, str], ...] = (
     (r"三公", "total"),
 )
 
+# the 三公 table's fields as a finding names them
+SANGONG_NAMES: dict[str, str] = {
+    "total": "合计",
+    "abroad": "因公出国(境)费",
+    "vehicle_subtotal": "公务用车购置及运行费",
+    "vehicle_purchase": "公务用车购置费",
+    "vehicle_operation": "公务用车运行费",
+    "reception": "公务接待费",
+}
+
+# words of a subject that name a 三公 item (a sentence that does not say “三公” may still be about one)
+SANGONG_WORDS = re.compile(r"因公出国|公务用车|公务接待")
+
 # fields that add up to another: a sum of two named items is compared with their sum, never with one
 SANGONG_SUMS: dict[frozenset[str], str] = {
     frozenset({"vehicle_purchase", "vehicle_operation"}): "vehicle_subtotal",
@@ -99,6 +112,33 @@ COMPONENT = re.compile(
     r"上缴上级支出|经营支出|对附属单位补助支出|人员经费|日常公用经费|公用经费|工资福利支出|"
     r"商品和服务支出|对个人和家庭的补助(支出)?|资本性支出)$"
 )
+
+
+# the structure items a narrative amount may restate, by the key the checker maps to table cells:
+# 人员经费/公用经费 (T06, B06), 基本支出/项目支出 (T03, T05, B03), 财政拨款收入/其他收入 (T02)
+STRUCTURE_ITEMS: tuple[tuple[str, str], ...] = (
+    ("personnel", r"人员经费$"),
+    ("public", r"公用经费$"),
+    ("basic", r"基本支出$"),
+    ("project", r"^(其中)?项目支出$"),
+    ("fiscal_income", r"(^|其中)财政拨款收入$"),
+    ("other_income", r"^其他收入$"),
+)
+
+# subjects about the economy outside the report (a city's trade, investment, a policy's effect)
+EXTERNAL = re.compile(
+    r"进出口|社零|社会消费品|省外资金|引资|投资|签约|到位|外贸|出口|进口|GDP|生产总值|销售额|营业额|带动|拉动|"
+    r"核销|发放|消费金额|交易额"
+)
+
+# macro indicators a report states in 亿元 (UNIT-09: the same word with 元 and a small value is a unit slip)
+MACRO = re.compile(r"进出口|社零|社会消费品|省外资金|引资|投资|签约|到位")
+
+
+def structure_item(subject: str) -> str | None:
+    """The structure item a subject names ("其中：基本支出" → basic), or None."""
+    flat = re.sub(r"\s", "", subject)
+    return next((key for key, pattern in STRUCTURE_ITEMS if re.search(pattern, flat)), None)
 
 
 def is_item(subject: str) -> bool:

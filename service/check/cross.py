@@ -7,7 +7,7 @@ import re
 from service.check.arith import Q, const, total
 from service.check.base import Ctx, coded, find_row, flat, is_empty, registry, rows, total_row, val
 from service.check.intra import _items, class_code
-from service.check.narrative import MONEY, before, claims, cq
+from service.check.stated import MONEY, before, claims, cq
 
 RULES, rule = registry()
 
@@ -476,8 +476,7 @@ def xt_20(ctx: Ctx) -> None:
         total_row(ctx.report.tables.T03), "project", "T03 项目支出"
     )
     for c in claims(ctx, "amount", r"涉及(预算)?资金$", MONEY):
-        span = c.value.provenance.text_span or ""
-        if not re.search(r"全部|所有项目|涵盖|100%", span) or re.search(r"部分", span):
+        if "全部项目" not in c.marks or "部分" in c.marks:
             continue
         covered = before(ctx, c, kind="count", limit=2)
         ctx.copy(

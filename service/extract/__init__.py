@@ -35,6 +35,7 @@ def extract_report(doc: Document) -> Report:
         performance=perf,
         claims=narrative.extract_claims(doc, meta),
         toc=narrative.extract_toc(doc),
+        heading_years=narrative.extract_heading_years(doc),
         text_pages={p.number: p.text for p in doc.pages},
         parse_notes=notes,
     )

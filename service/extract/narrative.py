@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from schemas.facts import Fact, Provenance, to_yuan
-from schemas.report import Claim, ClaimKind, Meta, TocEntry
+from schemas.report import Claim, ClaimKind, HeadingYear, Meta, TocEntry
 from service.chunking import FOOTER, TOC_LINE
 from service.document import Document, Line, Page, centre_inside
 from service.extract import claims as parse
@@ -107,12 +107,17 @@ def extract_claims(doc: Document, meta: Meta) -> list[Claim]:
     claims: list[Claim] = []
     section = ""
     statement = 1
+    ordinal = 0
     for page in doc.pages:
         run = _prose(page)
         previous = ""
+        on_page: dict[int, Claim] = {}  # offset of the number in the page's prose → its claim
+        sentences: list[tuple[int, int, str, int]] = []
         for sentence_match in re.finditer(r"[^。]+。?", run.text):
             sentence = sentence_match.group(0)
             base = sentence_match.start()
+            ordinal += 1
+            sentences.append((base, sentence_match.end(), sentence, ordinal))
             heading = re.match(r"^\s*([一二三四五六七八九十]+、[^，。]{2,30}?说明)", sentence)
             if heading:
                 section = heading.group(1)
@@ -124,12 +129,83 @@ def extract_claims(doc: Document, meta: Meta) -> list[Claim]:
                     else _ratio(doc, page, run, sentence, base, m, section)
                 )
                 if claim is not None:
-                    claims.append(claim)
-                    found.append((m.start("num") if m.group("num") else m.start("ratio"), claim))
+                    claim.sentence = ordinal
+                    start = m.start("num") if m.group("num") else m.start("ratio")
+                    found.append((start, claim))
+                    on_page[base + start] = claim
             statement = parse.link(sentence, previous, found, statement)
             statement = parse.link_points(sentence, found, statement)
             previous = sentence
+        statement = _link_page(doc, page, run, sentences, on_page, section, statement)
+        claims += [on_page[offset] for offset in sorted(on_page)]
     return claims
+
+
+def _link_page(
+    doc: Document,
+    page: Page,
+    run: _Run,
+    sentences: list[tuple[int, int, str, int]],
+    on_page: dict[int, Claim],
+    section: str,
+    first_id: int,
+) -> int:
+    """Mark the numbers of each page-level statement (a score and its grade, grade counts, a balance, the
+    vehicles) with one statement id and their roles; a number the sentence reader gave no claim (no subject
+    before it) gets one named by its role. Returns the next free statement id."""
+    next_id = first_id
+    for linked in parse.page_statements(run.text):
+        members = []
+        for number in linked:
+            claim = on_page.get(number.start) or _role_claim(doc, page, run, sentences, number, section)
+            if claim is None or claim.role is not None and claim.role != number.role:
+                break  # a number already playing another role: the statement is not read
+            members.append((claim, number))
+        else:
+            for claim, number in members:
+                on_page[number.start] = claim
+                claim.statements.append(next_id)
+                claim.role = number.role  # type: ignore[assignment]
+                claim.grade = number.grade  # type: ignore[assignment]
+            next_id += 1
+    return next_id
+
+
+def _role_claim(
+    doc: Document,
+    page: Page,
+    run: _Run,
+    sentences: list[tuple[int, int, str, int]],
+    number: parse.Linked,
+    section: str,
+) -> Claim | None:
+    base, _, sentence, ordinal = next(s for s in sentences if s[0] <= number.start < s[1])
+    printed = run.text[number.start : number.end]
+    kind: ClaimKind = "amount" if number.unit in ("万元", "亿元", "元") else "count"
+    fact = _text_fact(
+        doc, page, run.locate(number.start, number.end), printed, number.unit, number.role, kind, sentence
+    )
+    if fact is None:
+        return None
+    start, end = number.start - base, number.end - base
+    return Claim(
+        kind=kind,
+        subject=number.role,
+        value=fact,
+        section=section or None,
+        clause=parse.clause_of(sentence, start, end),
+        sentence=ordinal,
+        marks=parse.marks(sentence),
+    )
+
+
+def extract_heading_years(doc: Document) -> list[HeadingYear]:
+    """The years printed in part titles and scope sentences (NAR-23 compares them with the report year)."""
+    return [
+        HeadingYear(page=page.number, phrase=phrase, year=year)
+        for page in doc.pages
+        for phrase, year in parse.heading_years(page.text)
+    ]
 
 
 def _claim(
@@ -175,6 +251,13 @@ def _claim(
         base=context.base,
         ambiguity=context.ambiguity,
         listed=context.listed,
+        marks=context.marks,
+        component=context.component,  # type: ignore[arg-type]
+        class_code=context.class_code,
+        sangong_item=context.sangong_item,  # type: ignore[arg-type]
+        sangong=context.sangong,  # type: ignore[arg-type]
+        sangong_sum=context.sangong_sum,  # type: ignore[arg-type]
+        sangong_half=context.sangong_half,  # type: ignore[arg-type]
     )
 
 
@@ -188,7 +271,14 @@ def _ratio(
     if fact is None:
         return None
     clause = parse.clause_of(sentence, m.start(), m.end())
-    return Claim(kind="ratio", subject=subject, value=fact, section=section or None, clause=clause)
+    return Claim(
+        kind="ratio",
+        subject=subject,
+        value=fact,
+        section=section or None,
+        clause=clause,
+        marks=parse.marks(sentence),
+    )
 
 
 def _text_fact(
