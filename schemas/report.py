@@ -29,6 +29,8 @@ Mark = Literal[
 ]
 # the structure items a narrative amount may restate (schemas.vocabulary.STRUCTURE_ITEMS)
 Component = Literal["personnel", "public", "basic", "project", "fiscal_income", "other_income"]
+# the whole a share names after 占 ("占本年支出合计的" → 本年支出合计); 政府采购 covers its 中小企业/小微企业 shares
+Whole = Literal["三公", "本年支出合计", "本年收入合计", "项目支出总额", "政府采购", "其他"]
 SangongField = Literal[
     "total", "abroad", "vehicle_subtotal", "vehicle_purchase", "vehicle_operation", "reception"
 ]
@@ -148,6 +150,13 @@ class Claim(Strict):
     base: str | None = Field(
         default=None, description="基数 / for a share, the whole as stated (占X的 → X); null when unstated"
     )
+    whole: Whole | None = Field(
+        default=None, description="基数类别 / what the base names (本年支出合计, 三公, 政府采购, 其他 …)"
+    )
+    change_subject: str | None = Field(
+        default=None,
+        description='增减主语 / for a change, the subject it names of its own ("支出增加" → 支出; none for 较上年增加)',
+    )
     ambiguity: str | None = Field(
         default=None,
         description="歧义 / why the subject is not certain (two subjects, a project name, a quoted title …)",
@@ -172,6 +181,10 @@ class Claim(Strict):
     )
     item_code: str | None = Field(
         default=None, description="科目编码 / the 类 code the statement's item names (卫生健康支出 → 210)"
+    )
+    topics: list[str] = Field(
+        default_factory=list,
+        description="话题 / the subject topics the claim is about (schemas.vocabulary.SUBJECT_TOPICS: 收支总计 …)",
     )
     sentence: int = Field(
         default=0, description="句 / ordinal of the sentence in the document (same = same sentence)"

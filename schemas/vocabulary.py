@@ -151,3 +151,42 @@ def is_item(subject: str) -> bool:
         or COMPONENT.search(flat)
         or DEPARTMENT_SUBJECTS.search(flat)
     )
+
+
+# The subjects the narrative rules look for, by topic: the extractor tests each claim's subject against
+# every pattern once (Claim.topics), so a rule selects claims by topic and never reads the words itself.
+SUBJECT_TOPICS: dict[str, str] = {
+    "收支总计": r"^(\d{4}年度?)?(收、?支总计均?为?|收入总计|支出总计)$",
+    "收支总计或合计": r"^(\d{4}年度?)?(收、?支总计均?为?|收入总计|支出总计|收入合计|支出合计)$",
+    "财政拨款收支总计": r"财政拨款收、?支总计均?为?$|财政拨款(收入|支出)总计$",
+    "预算数": r"预算(数)?(为)?$",
+    "年初预算": r"年初预算",
+    "年初预算总额": r"(一般公共预算)?财政拨款(支出)?(决算)?(支出)?年初预算(数)?(为)?$",
+    "支出决算": r"支出决算",
+    "财政拨款支出总计": r"财政拨款(决算)?支出|支出总计",
+    "完成预算": r"完成(全年|“三公”经费)?预算的",
+    "完成预算率": r"完成(全年)?预算的?$|完成预算$",
+    "机关运行经费": r"机关运行经费(支出)?(预算)?(为)?$",
+    "公务用车保有量": r"公务用车保有量",
+    "共有车辆": r"共有车辆",
+    "政府采购总额": r"政府采购(支出总额|预算安排)",
+    "政府采购分类": r"政府采购(货物|工程|服务)",
+    "授予中小企业": r"授予中小企业合同金额",
+    "中小企业": r"中小企业",
+    "涉及资金": r"涉及(预算)?资金$",
+    "资金": r"涉及|资金",
+    "进出口完成": r"进出口完成$",
+    "出口或进口完成": r"(^|其中)(出口|进口)完成$",
+    "核销金额": r"^核销金额$",
+    "核销率": r"核销率",
+    "发放": r"发放",
+    "共计": r"共计|总|共",
+    "带动消费": r"带动|拉动|购车总价款|消费金额",
+    "核销优惠": r"核销|优惠",
+    "宏观指标": MACRO.pattern,
+}
+
+
+def topics(subject: str) -> list[str]:
+    """The topics a claim's subject is about ("2023年收、支总计" → ['收支总计', '收支总计或合计'])."""
+    return [name for name, pattern in SUBJECT_TOPICS.items() if re.search(pattern, subject)]

@@ -3,7 +3,6 @@ report's claims (each with its sentence and box); tables are looked up by role."
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -13,6 +12,7 @@ from service.check.arith import Q, check_ratio, const, q
 from service.check.base import Ctx, find_row, flat, registry, rows, total_row, val
 from service.check.stated import (
     MONEY,
+    about,
     before,
     claims,
     component,
@@ -34,7 +34,7 @@ RULES, rule = registry()
 def sangong_budgets_in_text(ctx: Ctx) -> dict[str, Q]:
     """三公 budgets the text itself states ("公务接待费预算数为 4.84 万元"), by field."""
     out: dict[str, Q] = {}
-    for c in claims(ctx, "amount", r"预算(数)?(为)?$", MONEY):
+    for c in claims(ctx, "amount", "预算数", MONEY):
         if c.sangong_item is not None:
             out.setdefault(c.sangong_item, cq(c))
     return out
@@ -47,12 +47,12 @@ def sangong_budgets_in_text(ctx: Ctx) -> dict[str, Q]:
 def nar_01(ctx: Ctx) -> None:
     """Headline totals. Formula: the 收/支总计 stated in the text = T01 总计 (or B01 收入总计). TOL_COPY."""
     table = headline_total(ctx)
-    for c in claims(ctx, "amount", r"^(\d{4}年度?)?(收、?支总计均?为?|收入总计|支出总计)$", MONEY):
+    for c in claims(ctx, "amount", "收支总计", MONEY):
         if c.scope == "project":
             ctx.skip(f"第{c.value.provenance.page}页“{c.clause or c.subject}”{_scope_reason(c)}", [cq(c)])
             continue
         ctx.copy(f"第{c.value.provenance.page}页文字 {c.subject} 与报表总计核对", cq(c), table)
-    for c in claims(ctx, "amount", r"财政拨款收、?支总计均?为?$|财政拨款(收入|支出)总计$", MONEY):
+    for c in claims(ctx, "amount", "财政拨款收支总计", MONEY):
         ctx.copy(
             f"第{c.value.provenance.page}页文字 {c.subject} 与财政拨款收支总表核对", cq(c), fiscal_total(ctx)
         )
@@ -87,17 +87,16 @@ def _scope_reason(c: Claim) -> str:
 def _named_whole(ctx: Ctx, c: Claim) -> tuple[bool, Q | None]:
     """(the share names its whole, the table cell of that whole): "占本年支出合计的 p%" → T01 本年支出合计;
     a whole that is not a total of the tables (政府采购, 项目支出总额 of NAR-17, the economy) → (True, None)."""
-    base = flat(c.base)
-    if not base:
+    if c.whole is None:  # the extractor read no whole after 占
         return False, None
     t = ctx.report.tables
-    if "三公" in base:
+    if c.whole == "三公":
         return True, sangong(ctx, "决算数", "total")
-    if re.fullmatch(r"(本年|部门|本部门)?(支出合计|支出总额|总支出|支出总计)", base):
+    if c.whole == "本年支出合计":
         if t.T01 is not None:
             return True, val(find_row(t.T01, "^本年支出合计", side="expenditure"), "amount", "本年支出合计")
         return True, val(find_row(t.B01, "本年支出合计", side="expenditure"), "amount", "本年支出合计")
-    if re.fullmatch(r"(本年|部门|本部门)?(收入合计|收入总额|总收入)", base):
+    if c.whole == "本年收入合计":
         if t.T01 is not None:
             return True, val(find_row(t.T01, "^本年收入合计", side="income"), "amount", "本年收入合计")
         return True, None
@@ -162,7 +161,7 @@ def _share_parts(ctx: Ctx) -> Iterator[tuple[Claim, Claim, Q, str | None]]:
         doubt = None
         if named:
             if whole is None:
-                if not re.search(r"政府采购|中小企业|小微企业|项目支出总额|部门预算项目", flat(c.base)):
+                if c.whole not in ("政府采购", "项目支出总额"):
                     skips.append((c, f"占比的基数“{c.base}”不是本报告报表中的合计数"))
                 continue
             candidates = [whole]
@@ -258,7 +257,7 @@ def _yoy(ctx: Ctx) -> Iterator[tuple[Claim, Claim, Claim]]:
         if delta is None or delta.kind != "change" or delta.value.unit not in MONEY:
             continue
         current = before(ctx, delta, kind="amount", unit=MONEY, limit=6)
-        if current is None or re.search("年初预算", current.subject):
+        if current is None or about(current, "年初预算"):
             continue
         yield current, delta, rate
 
@@ -266,9 +265,8 @@ def _yoy(ctx: Ctx) -> Iterator[tuple[Claim, Claim, Claim]]:
 def _other_subject(current: Claim, delta: Claim) -> str | None:
     """Why a change stated in its own sentence may not be the change of the amount before it: the change
     names a subject of its own that the earlier amount's clause does not ("较2021年决算增加" has none)."""
-    own_subject = re.sub(r"^(与|较|比)?(上年度?|20\d\d年度?(决算)?|同期)?(相比)?", "", flat(delta.subject))
-    own_subject = re.sub(r"(增加|减少|增长|下降|了)+$", "", own_subject)
-    if len(own_subject) < 2 or own_subject in flat(current.clause or current.subject):
+    own_subject = delta.change_subject  # read by the extractor
+    if own_subject is None or own_subject in flat(current.clause or current.subject):
         return None
     return f"增减额的主语“{own_subject}”与前句的本年数“{current.clause or current.subject}”未必相同"
 
@@ -307,8 +305,8 @@ def nar_05(ctx: Ctx) -> None:
 def nar_06(ctx: Ctx) -> None:
     """Category priors add up. Formula: when the text gives prior-year values for every 类,
     Σ(currentᵢ ∓ Δᵢ) = total prior. TOL_SUM, warning."""
-    items = [(cur, d) for cur, d, _ in _yoy(ctx) if re.search("支出决算", cur.subject)]
-    totals = [(cur, d) for cur, d, _ in _yoy(ctx) if re.search("财政拨款(决算)?支出|支出总计", cur.subject)]
+    items = [(cur, d) for cur, d, _ in _yoy(ctx) if about(cur, "支出决算")]
+    totals = [(cur, d) for cur, d, _ in _yoy(ctx) if about(cur, "财政拨款支出总计")]
     if len(items) < 2 or not totals:
         return ctx.skip("文字没有逐类给出上年数")
     cur, d = totals[0]
@@ -347,7 +345,7 @@ def nar_07(ctx: Ctx) -> None:
                 cq(budget),
             )
     stated = sangong_budgets_in_text(ctx)
-    for c in claims(ctx, "rate", r"完成(全年|“三公”经费)?预算的"):
+    for c in claims(ctx, "rate", "完成预算"):
         if id(c) in handled or ctx.report.tables.T07 is None:
             continue
         spent = before(ctx, c, kind="amount", unit=MONEY, limit=2)
@@ -367,9 +365,7 @@ def nar_07(ctx: Ctx) -> None:
 
 
 def _stated_budget(ctx: Ctx) -> Claim | None:
-    return next(
-        claims(ctx, "amount", r"(一般公共预算)?财政拨款(支出)?(决算)?(支出)?年初预算(数)?(为)?$", MONEY), None
-    )
+    return next(claims(ctx, "amount", "年初预算总额", MONEY), None)
 
 
 @rule("NAR-08", "warning")
@@ -449,9 +445,9 @@ def nar_10(ctx: Ctx) -> None:
 def nar_11(ctx: Ctx) -> None:
     """基本支出 narrative. Formula: 人员 + 公用 = 基本 (text values); every component the text names is non-zero
     in T06/B06 (a named zero component is a warning). TOL_SUM; names TOL_EXACT."""
-    basic = next(own(claims(ctx, "amount", r"基本支出$", MONEY)), None)
-    people = next(own(claims(ctx, "amount", r"人员经费$", MONEY)), None)
-    public = next(own(claims(ctx, "amount", r"公用经费$", MONEY)), None)
+    basic = next(own(c for c in claims(ctx, "amount", unit=MONEY) if c.component == "basic"), None)
+    people = next(own(c for c in claims(ctx, "amount", unit=MONEY) if c.component == "personnel"), None)
+    public = next(own(c for c in claims(ctx, "amount", unit=MONEY) if c.component == "public"), None)
     if basic is not None and people is not None and public is not None:
         ctx.sum(
             f"第{basic.value.provenance.page}页文字：基本支出 = 人员经费 + 公用经费",
@@ -515,8 +511,8 @@ def nar_12(ctx: Ctx) -> None:
 def nar_13(ctx: Ctx) -> None:
     """三公 counts and details. Formula: 团组 and 人次 sums match; 出国 sub-expenses sum to the 出国 决算;
     公务用车保有量 = 国有资产 车辆 (soft). TOL_EXACT / TOL_SUM, warning."""
-    fleet = next(claims(ctx, "count", r"公务用车保有量"), None)
-    owned = next(claims(ctx, "count", r"共有车辆"), None)
+    fleet = next(claims(ctx, "count", "公务用车保有量"), None)
+    owned = next(claims(ctx, "count", "共有车辆"), None)
     if fleet is None or owned is None:
         return ctx.skip("文字没有同时给出公务用车保有量和车辆总数")
     if fleet.value.value <= owned.value.value:
@@ -535,7 +531,7 @@ def nar_13(ctx: Ctx) -> None:
 def nar_14(ctx: Ctx) -> None:
     """机关运行经费 text. Formula: the value follows XT-14 (≤ 公用经费), its year-over-year change follows NAR-05.
     TOL_RATIO."""
-    for c in claims(ctx, "amount", r"机关运行经费(支出)?(预算)?(为)?$", MONEY):
+    for c in claims(ctx, "amount", "机关运行经费", MONEY):
         nxt = [o for o in in_sentence(ctx, c) if o.kind in ("change", "change_rate")]
         if len(nxt) == 2:
             sign = 1 if nxt[0].direction == "增加" else -1
@@ -549,21 +545,21 @@ def nar_14(ctx: Ctx) -> None:
 def nar_15(ctx: Ctx) -> None:
     """政府采购. Formula: 总额 = 货物 + 工程 + 服务; 中小企业 ≤ 总额; 小微 ≤ 中小; 占比 = part / 总额.
     TOL_SUM / TOL_RATIO."""
-    total = next(claims(ctx, "amount", r"政府采购(支出总额|预算安排)", MONEY), None)
+    total = next(claims(ctx, "amount", "政府采购总额", MONEY), None)
     if total is None:
         return ctx.skip("文字没有给出政府采购总额")
     same = in_sentence(ctx, total)
-    parts = [o for o in same if o.kind == "amount" and re.search(r"政府采购(货物|工程|服务)", o.subject)]
+    parts = [o for o in same if o.kind == "amount" and about(o, "政府采购分类")]
     if parts:
         ctx.sum(
             f"第{total.value.provenance.page}页政府采购总额 = 货物 + 工程 + 服务",
             cq(total),
             [cq(p) for p in parts],
         )
-    sme = next((o for o in claims(ctx, "amount", r"授予中小企业合同金额", MONEY)), None)
+    sme = next((o for o in claims(ctx, "amount", "授予中小企业", MONEY)), None)
     if sme is None:
         return None
-    rate = next((o for o in in_sentence(ctx, sme) if o.kind == "share" and "中小企业" not in o.subject), None)
+    rate = next((o for o in in_sentence(ctx, sme) if o.kind == "share" and not about(o, "中小企业")), None)
     if rate is not None and total.value.value:
         ctx.ratio(f"第{sme.value.provenance.page}页授予中小企业合同金额占比", cq(rate), cq(sme), cq(total))
 
@@ -571,7 +567,7 @@ def nar_15(ctx: Ctx) -> None:
 @rule("NAR-16", "error")
 def nar_16(ctx: Ctx) -> None:
     """国有资产 vehicles. Formula: 车辆合计 = Σ categories listed after 其中. TOL_EXACT."""
-    owned = next(claims(ctx, "count", r"共有车辆"), None)
+    owned = next(claims(ctx, "count", "共有车辆"), None)
     if owned is None:
         return ctx.skip("文字没有车辆总数")
     # the extractor linked "共有车辆 N 辆，其中：A n₁ 辆、B n₂ 辆…" (to the "；" that ends the list)
@@ -596,10 +592,10 @@ def nar_17(ctx: Ctx) -> None:
         total_row(ctx.report.tables.T03), "project", "支出决算表 项目支出"
     )
     for c in claims(ctx, "share"):
-        if "项目支出总额" not in flat(c.base):  # the whole the extractor read after 占
+        if c.whole != "项目支出总额":  # the whole the extractor read after 占
             continue
         amount = before(ctx, c, unit=MONEY, limit=2)
-        if amount is None or not re.search("涉及|资金", amount.subject):
+        if amount is None or not about(amount, "资金"):
             continue
         ctx.copy(f"第{c.value.provenance.page}页绩效自评涉及资金与项目支出核对", cq(amount), project)
         ctx.ratio(
@@ -614,17 +610,13 @@ def nar_17(ctx: Ctx) -> None:
 def nar_18(ctx: Ctx) -> None:
     """Itemised breakdowns. Formula: components listed after "其中" = the stated subtotal (进出口 = 出口 + 进口;
     核销金额 = its parts …). TOL_SUM."""
-    for total in claims(ctx, "amount", r"进出口完成$", MONEY):
-        parts = [
-            o
-            for o in in_sentence(ctx, total)
-            if o.kind == "amount" and re.search(r"(^|其中)(出口|进口)完成$", o.subject)
-        ]
+    for total in claims(ctx, "amount", "进出口完成", MONEY):
+        parts = [o for o in in_sentence(ctx, total) if o.kind == "amount" and about(o, "出口或进口完成")]
         if len(parts) == 2:
             ctx.sum(
                 f"第{total.value.provenance.page}页进出口 = 出口 + 进口", cq(total), [cq(p) for p in parts]
             )
-    for total in claims(ctx, "amount", r"^核销金额$", MONEY):
+    for total in claims(ctx, "amount", "核销金额", MONEY):
         later = [
             o
             for o in in_sentence(ctx, total)
@@ -667,17 +659,13 @@ def nar_19(ctx: Ctx) -> None:
 def nar_20(ctx: Ctx) -> None:
     """Count-based ratios. Formula: with integer numerator and denominator, p = round_half_up(a / b × 100, d_p).
     TOL_RATIO with h = 0 on the operands, warning."""
-    for c in claims(ctx, "rate", r"核销率"):
+    for c in claims(ctx, "rate", "核销率"):
         numerator = before(ctx, c, kind="count", limit=1)
         if numerator is None or numerator.value.unit != "张":
             continue
         earlier = ctx.report.claims[max(0, position(ctx, numerator) - 10) : position(ctx, numerator)]
-        issued = [
-            o for o in earlier if o.kind == "count" and o.value.unit == "张" and re.search("发放", o.subject)
-        ]
-        denominator = next(
-            (o for o in issued if re.search("共计|总|共", o.subject)), issued[0] if issued else None
-        )
+        issued = [o for o in earlier if o.kind == "count" and o.value.unit == "张" and about(o, "发放")]
+        denominator = next((o for o in issued if about(o, "共计")), issued[0] if issued else None)
         if denominator is None:
             continue
         ctx.ratio(
@@ -694,8 +682,8 @@ def nar_21(ctx: Ctx) -> None:
     """Multiplier consistency (杠杆率/带动倍率). Formula: 杠杆率 = 带动消费 / 核销金额, the definition the document
     uses elsewhere. TOL_RATIO, warning."""
     for c in claims(ctx, "ratio"):
-        driven = before(ctx, c, unit=MONEY, subject=r"带动|拉动|购车总价款|消费金额", limit=8)
-        spent = before(ctx, c, unit=MONEY, subject=r"核销|优惠", limit=8)
+        driven = before(ctx, c, unit=MONEY, topic="带动消费", limit=8)
+        spent = before(ctx, c, unit=MONEY, topic="核销优惠", limit=8)
         if driven is None or spent is None:
             ctx.skip(f"第{c.value.provenance.page}页{c.subject}缺少带动消费或核销金额", [cq(c)])
             continue
@@ -766,14 +754,12 @@ def _text_operand(page: int, phrase: str) -> Operand:
 def nar_24(ctx: Ctx) -> None:
     """Zero denominators. Formula: a ratio whose denominator is 0 must be omitted or printed "—"; printing 100%
     or 0% fails. TOL_EXACT, warning."""
-    for c in claims(ctx, "rate", r"完成(全年)?预算的?$|完成预算$"):
+    for c in claims(ctx, "rate", "完成预算率"):
         # the budget the rate is of: the last amount stated as a 预算 before it in its sentence
         stated = [
             o
             for o in in_sentence(ctx, c)
-            if o.kind == "amount"
-            and position(ctx, o) < position(ctx, c)
-            and re.search(r"预算(数)?(为)?$", o.subject)
+            if o.kind == "amount" and position(ctx, o) < position(ctx, c) and about(o, "预算数")
         ]
         if stated and stated[-1].value.value == 0:
             ctx.fail(

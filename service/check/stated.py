@@ -5,25 +5,31 @@ and compare them with facts. Pure."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from schemas.report import Claim
-from schemas.vocabulary import SANGONG_NAMES
+from schemas.vocabulary import SANGONG_NAMES, SUBJECT_TOPICS
 from service.check.arith import Q, q
 from service.check.base import Ctx, find_row, rows, total_row, val
 
 MONEY = ("元", "万元", "亿元")
 
 
+def about(c: Claim, topic: str) -> bool:
+    """The claim's subject is about ``topic`` (one of schemas.vocabulary.SUBJECT_TOPICS, read by the extractor)."""
+    if topic not in SUBJECT_TOPICS:
+        raise KeyError(f"unknown subject topic {topic!r}")
+    return topic in c.topics
+
+
 def claims(
-    ctx: Ctx, kind: str | None = None, subject: str | None = None, unit: tuple[str, ...] | None = None
+    ctx: Ctx, kind: str | None = None, topic: str | None = None, unit: tuple[str, ...] | None = None
 ) -> Iterator[Claim]:
-    """The claims of a kind, whose printed subject matches ``subject``, in one of the units."""
+    """The claims of a kind, about ``topic``, in one of the units."""
     for c in ctx.report.claims:
         if kind and c.kind != kind:
             continue
-        if subject and not re.search(subject, c.subject):
+        if topic and not about(c, topic):
             continue
         if unit and c.value.unit not in unit:
             continue
@@ -61,7 +67,7 @@ def before(
     c: Claim,
     kind: str | None = None,
     unit: tuple[str, ...] | None = None,
-    subject: str | None = None,
+    topic: str | None = None,
     limit: int = 8,
 ) -> Claim | None:
     """The nearest earlier claim (in reading order) matching the filters."""
@@ -71,7 +77,7 @@ def before(
             continue
         if unit and o.value.unit not in unit:
             continue
-        if subject and not re.search(subject, o.subject):
+        if topic and not about(o, topic):
             continue
         return o
     return None

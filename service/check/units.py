@@ -8,10 +8,9 @@ from decimal import Decimal
 from schemas.facts import MONEY_SCALE
 from schemas.findings import Operand
 from schemas.report import Claim, iter_facts
-from schemas.vocabulary import MACRO
 from service.check.arith import Q, check_copy, q, round_half_up
 from service.check.base import Ctx, fact_fields, registry, rows
-from service.check.stated import MONEY, claims, component, cq, headline_total, own
+from service.check.stated import MONEY, about, claims, component, cq, headline_total, own
 
 RULES, rule = registry()
 
@@ -126,9 +125,7 @@ def unit_08(ctx: Ctx) -> None:
     """Duplicate facts across precisions. Formula: two values for one fact are consistent iff their intervals
     intersect; at the same d they must be equal (error; warning if Δ = 1 ulp). Headline totals in text and table."""
     table = headline_total(ctx)
-    for c in claims(
-        ctx, "amount", r"^(\d{4}年度?)?(收、?支总计均?为?|收入总计|支出总计|收入合计|支出合计)$", MONEY
-    ):
+    for c in claims(ctx, "amount", "收支总计或合计", MONEY):
         if table is not None and c.value.decimals != (table.fact.decimals if table.fact else 2):
             ctx.copy(
                 f"第{c.value.provenance.page}页 {c.value.printed}（{c.value.decimals} 位小数）与报表总计（不同精度）核对",
@@ -191,7 +188,7 @@ def unit_09(ctx: Ctx) -> None:
             diagnosis="UNIT_SCALE",
         )
     for c in claims(ctx, "amount", unit=("元",)):
-        if not MACRO.search(c.subject) or c.value.value >= 1_000_000:
+        if not about(c, "宏观指标") or c.value.value >= 1_000_000:
             continue
         peers = "亿元" in c.marks
         ctx.fail(

@@ -45,6 +45,8 @@ class ClaimContext:
     subject: str | None = None  # a corrected subject (one item of a "分别为" list)
     listed: list[str] = field(default_factory=list)
     marks: list[Mark] = field(default_factory=list)
+    whole: str | None = None
+    change_subject: str | None = None
     component: str | None = None
     class_code: str | None = None
     sangong_item: str | None = None
@@ -158,6 +160,9 @@ def read(sentence: str, start: int, end: int, kind: str, subject: str) -> ClaimC
         ctx.scope = "project"
     if kind == "share":
         ctx.base = share_base(ctx.clause, sentence[start:end])
+        ctx.whole = whole_of(ctx.base)
+    if kind in ("change", "change_rate"):
+        ctx.change_subject = change_subject(subject)
     ctx.listed = listed_after(sentence, end)
     ctx.marks = marks(sentence)
     ctx.component = structure_item(compact(subject))
@@ -245,6 +250,32 @@ def share_base(clause: str, number: str) -> str | None:
     if re.search(r"\d", base):  # "分别占 48.94%和 51.06%": the second share of a list, no base stated
         return None
     return base or None
+
+
+def whole_of(base: str | None) -> str | None:
+    """What a share's stated whole is: a total of the tables (本年支出合计, 本年收入合计, the 三公 total), the
+    项目支出总额 of a 绩效 coverage sentence, a 政府采购 whole, or another (a policy, the economy); None unstated."""
+    text = compact(base or "")
+    if not text:
+        return None
+    if "三公" in text:
+        return "三公"
+    if re.fullmatch(r"(本年|部门|本部门)?(支出合计|支出总额|总支出|支出总计)", text):
+        return "本年支出合计"
+    if re.fullmatch(r"(本年|部门|本部门)?(收入合计|收入总额|总收入)", text):
+        return "本年收入合计"
+    if "项目支出总额" in text:
+        return "项目支出总额"
+    if re.search(r"政府采购|中小企业|小微企业|部门预算项目", text):
+        return "政府采购"
+    return "其他"
+
+
+def change_subject(subject: str) -> str | None:
+    """The subject a change names of its own: "支出增加" → 支出; "较2021年决算增加" → None."""
+    text = re.sub(r"^(与|较|比)?(上年度?|20\d\d年度?(决算)?|同期)?(相比)?", "", compact(subject))
+    text = re.sub(r"(增加|减少|增长|下降|了)+$", "", text)
+    return text if len(text) >= 2 else None
 
 
 def non_spending(base: str) -> bool:

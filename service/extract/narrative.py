@@ -9,6 +9,7 @@ from typing import Literal
 
 from schemas.facts import Fact, Provenance, to_yuan
 from schemas.report import Claim, ClaimKind, HeadingYear, Meta, TocEntry
+from schemas.vocabulary import topics
 from service.chunking import FOOTER, TOC_LINE
 from service.document import Document, Line, Page, centre_inside
 from service.extract import claims as parse
@@ -194,6 +195,7 @@ def _role_claim(
         value=fact,
         section=section or None,
         clause=parse.clause_of(sentence, start, end),
+        topics=topics(number.role),
         sentence=ordinal,
         marks=parse.marks(sentence),
     )
@@ -249,8 +251,11 @@ def _claim(
         scope=context.scope,
         parts=context.parts,
         base=context.base,
+        whole=context.whole,  # type: ignore[arg-type]
+        change_subject=context.change_subject,
         ambiguity=context.ambiguity,
         listed=context.listed,
+        topics=topics(subject),
         marks=context.marks,
         component=context.component,  # type: ignore[arg-type]
         class_code=context.class_code,
@@ -277,6 +282,7 @@ def _ratio(
         value=fact,
         section=section or None,
         clause=clause,
+        topics=topics(subject),
         marks=parse.marks(sentence),
     )
 
