@@ -223,6 +223,13 @@ class HeadingYear(Strict):
     year: int = Field(description="年度 / the year it prints")
 
 
+class Disclosed(Strict):
+    """A disclosure element the text contains (schemas.vocabulary.DISCLOSURE_KEYS), and where."""
+
+    key: str = Field(description="要素 / e.g. section:三公, 三公:保有量, 名词解释:基本支出")
+    page: int | None = Field(default=None, description="页码 / the page, where one page holds it")
+
+
 class ParseNote(Strict):
     """A cell the extractor had to repair (UNIT-12) or could not read as a number (UNIT-11)."""
 
@@ -245,6 +252,9 @@ class Report(Strict):
     performance: Performance = Field(default_factory=Performance, description="绩效 / performance tables")
     claims: list[Claim] = Field(default_factory=list, description="情况说明中的数字 / narrative claims")
     toc: list[TocEntry] = Field(default_factory=list, description="目录 / table of contents entries")
+    disclosed: list[Disclosed] = Field(
+        default_factory=list, description="披露要素 / the disclosure elements the text contains (COMP rules)"
+    )
     heading_years: list[HeadingYear] = Field(
         default_factory=list, description="标题年度 / years printed in part titles and scope sentences"
     )

@@ -190,3 +190,52 @@ SUBJECT_TOPICS: dict[str, str] = {
 def topics(subject: str) -> list[str]:
     """The topics a claim's subject is about ("2023年收、支总计" → ['收支总计', '收支总计或合计'])."""
     return [name for name, pattern in SUBJECT_TOPICS.items() if re.search(pattern, subject)]
+
+
+# The disclosure elements the completeness rules (COMP-04/06/07/09/10/11) require of the text, by key; the
+# extractor searches the page text for them once (Report.disclosed), the checker only asks which are there.
+TEXT_SECTIONS: dict[str, str] = {  # COMP-06, over the whole text
+    "收支总体": r"收入支出决算总体情况",
+    "收入": r"收入决算情况",
+    "支出": r"支出决算情况",
+    "财政拨款收支总体": r"财政拨款收(入)?支(出)?决算总体情况",
+    "一般公共预算财政拨款支出": r"一般公共预算财政拨款支出决算情况",
+    "三公": r"“三公”经费",
+    "政府性基金": r"政府性基金",
+    "国有资本经营": r"国有资本经营",
+    "机关运行经费": r"机关运行经费",
+    "政府采购": r"政府采购",
+    "国有资产占用": r"国有资产占用",
+    "预算绩效": r"(预算)?绩效",
+    "名词解释": r"名词解释",
+}
+SANGONG_DETAILS: dict[str, str] = {  # COMP-07, over the text with its line breaks removed
+    "购置/运行分列": r"购置(费|支出).{0,40}运行",
+    "出国团组与人次": r"团组.{0,20}人次",
+    "保有量": r"保有量",
+    "接待批次与人次": r"接待.{0,40}(批次|团组).{0,20}人次",
+    "预决算差异原因": r"(决算数与(年初)?预算数存在差异|差异)的主要原因",
+}
+PROCUREMENT_DETAILS: dict[str, str] = {  # COMP-09
+    "货物/工程/服务": r"货物.{0,30}工程.{0,30}服务",
+    "中小企业金额与占比": r"中小企业.{0,30}占",
+    "小微企业": r"小微",
+}
+GLOSSARY_HEAD = r"第[一二三四五六七八九十]+部分\s*名词解释"
+GLOSSARY_TERMS: dict[str, str] = {  # COMP-11, in the 名词解释 part (its first three pages)
+    "“三公”经费": r"“三公”经费[：:]",
+    "机关运行经费": r"机关运行经费[：:]",
+    "基本支出": r"基本支出[：:]",
+    "项目支出": r"项目支出[：:]",
+}
+NO_FUND_SPENDING = r"无使用政府性基金|没有使用政府性基金|政府性基金预算拨款安排的支出"  # COMP-04
+
+# every key of Report.disclosed: "section:收支总体", "三公:保有量", "采购:小微企业", "名词解释:基本支出", and
+# the pages: "名词解释" (the part's heading), "政府采购" (the page on it), "无政府性基金支出", "部门见封面"
+DISCLOSURE_KEYS: frozenset[str] = frozenset(
+    [f"section:{k}" for k in TEXT_SECTIONS]
+    + [f"三公:{k}" for k in SANGONG_DETAILS]
+    + [f"采购:{k}" for k in PROCUREMENT_DETAILS]
+    + [f"名词解释:{k}" for k in GLOSSARY_TERMS]
+    + ["名词解释", "政府采购", "无政府性基金支出", "部门见封面"]
+)

@@ -7,8 +7,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
+from schemas import vocabulary as v
 from schemas.facts import Fact, Provenance, to_yuan
-from schemas.report import Claim, ClaimKind, HeadingYear, Meta, TocEntry
+from schemas.report import Claim, ClaimKind, Disclosed, HeadingYear, Meta, TocEntry
 from schemas.vocabulary import topics
 from service.chunking import FOOTER, TOC_LINE
 from service.document import Document, Line, Page, centre_inside
@@ -336,3 +337,47 @@ def _subject(before: str, clause: str) -> str:
         text = compact(parts[-2]) if len(parts) >= 2 else text
         text = re.sub(r"\d[\d,.]*(万元|亿元|元)?$", "", text)
     return text[-40:]
+
+
+def extract_disclosed(doc: Document, meta: Meta) -> list[Disclosed]:
+    """The disclosure elements the text contains (schemas.vocabulary.DISCLOSURE_KEYS): the sections of the
+    情况说明 (COMP-06), the 三公 and 政府采购 details (COMP-07, COMP-09), the 名词解释 part and its terms
+    (COMP-11), a sentence saying no 政府性基金 was spent (COMP-04), the department named on the cover (COMP-10)."""
+    texts = {p.number: p.text for p in doc.pages}
+    whole = "".join(texts.values())
+    joined = whole.replace("\n", "")
+    out = [
+        Disclosed(key=f"section:{k}") for k, pattern in v.TEXT_SECTIONS.items() if re.search(pattern, whole)
+    ]
+    out += [
+        Disclosed(key=f"三公:{k}") for k, pattern in v.SANGONG_DETAILS.items() if re.search(pattern, joined)
+    ]
+    out += [
+        Disclosed(key=f"采购:{k}")
+        for k, pattern in v.PROCUREMENT_DETAILS.items()
+        if re.search(pattern, joined)
+    ]
+    ordered = sorted(texts.items())
+    procurement = next((p for p, t in ordered if "政府采购" in t and "支出" in t), None)
+    if procurement is not None:
+        out.append(Disclosed(key="政府采购", page=procurement))
+    no_fund = next((p for p, t in ordered if re.search(v.NO_FUND_SPENDING, t)), None)
+    if no_fund is not None:
+        out.append(Disclosed(key="无政府性基金支出", page=no_fund))
+    if meta.department:
+        core = re.sub(r"[（(]本级[)）]", "", meta.department)
+        firsts = list(texts.values())
+        if core in compact("".join(firsts[:2])) or any(core in compact(t) for t in firsts[:4]):
+            out.append(Disclosed(key="部门见封面"))
+    heads = [p for p, t in ordered if re.search(v.GLOSSARY_HEAD, t)]
+    if heads:
+        start = heads[-1]
+        glossary = "".join(t for p, t in ordered if start <= p <= start + 2).replace("\n", "")
+        glossary = glossary[glossary.find("名词解释") :]
+        out.append(Disclosed(key="名词解释", page=start))
+        out += [
+            Disclosed(key=f"名词解释:{k}", page=start)
+            for k, pattern in v.GLOSSARY_TERMS.items()
+            if re.search(pattern, glossary)
+        ]
+    return out
