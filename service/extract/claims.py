@@ -29,6 +29,16 @@ from schemas.vocabulary import (
 from service.numbers import compact
 
 CLAUSE_END = re.compile(r"[，,；;。：:]")
+# a number the prose states: with its unit, or a multiplier without one ("杠杆率 9.08")
+NUMBER = re.compile(
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*"
+    r"(?P<unit>万元|亿元|万美元|元|%|个百分点|个|人次|辆|台|家|批次|次|倍|分|张|笔|人)"
+    r"|(?:杠杆率|杠杆比|倍率)(?:为|达到了|达到|达)?\s*(?P<ratio>\d+(?:\.\d+)?)"
+)
+CLAUSE_BREAK = re.compile(r"[，,；;。：:、（）()]")
+CHANGE = re.compile(r"(增加|减少|增长|下降|减|增)了?\s*$")
+SHARE = re.compile(r"占[^，。；]{0,24}?$")
+QUALIFIER = re.compile(r"(约|近|超|逾|余|以上|左右|不到|不足)")
 JOINER = re.compile(r"(?<=[^\d])(?:以及|及|和|与|、|加)(?=[^\d])")
 SUM_WORD = re.compile(r"(合计|共计|总计|两项|二项|三项|共)(为|是|达)?$")
 RESPECTIVELY = re.compile(r"分别(为|是|达到?|占)?$")
@@ -53,6 +63,72 @@ class ClaimContext:
     sangong: str | None = None
     sangong_sum: str | None = None
     sangong_half: str | None = None
+
+
+@dataclass
+class Reading:
+    """What one number of a sentence states: its kind (amount, share 占%, change 增减额, change_rate 增减%,
+    rate 完成…%, points 个百分点, count), the direction of a change, its subject, a bound word (约/超 …) and
+    the clause-level reading (scope, parts, base, marks …)."""
+
+    kind: str
+    unit: str
+    subject: str
+    direction: str | None
+    qualifier: str | None
+    context: ClaimContext
+
+
+def read_number(sentence: str, m: re.Match[str]) -> Reading | None:
+    """The reading of the number ``m`` (a match of NUMBER with a unit) in ``sentence``; None when no subject
+    precedes it."""
+    before = sentence[: m.start()]
+    clause = CLAUSE_BREAK.split(before)[-1]
+    unit = m.group("unit")
+    direction = None
+    change = CHANGE.search(before)
+    if unit in ("%", "个百分点"):
+        if SHARE.search(before[-26:]):
+            kind = "share"
+        elif change:
+            kind, direction = "change_rate", _direction(change.group(1))
+        else:
+            kind = "rate" if unit == "%" else "points"
+    elif unit in ("万元", "亿元", "元"):
+        kind, direction = ("change", _direction(change.group(1))) if change else ("amount", None)
+    else:
+        kind = "count"
+    subject = _subject(before, clause)
+    if not subject:
+        return None
+    context = read(sentence, m.start("num"), m.end(), kind, subject)
+    bound = QUALIFIER.search(before[-3:] + sentence[m.end() : m.end() + 2])
+    return Reading(
+        kind=kind,
+        unit=unit,
+        subject=context.subject or subject,
+        direction=direction,
+        qualifier=bound.group(1) if bound else None,
+        context=context,
+    )
+
+
+def _direction(word: str) -> str:
+    return "增加" if word in ("增加", "增长", "增") else "减少"
+
+
+def _subject(before: str, clause: str) -> str:
+    """What the number is about: the clause before it, without the verb that introduces it."""
+    text = compact(clause)
+    text = re.sub(
+        r"(为|是|达|达到|共计|合计|均为|共|计|约|近|超|较上年度?|比上年度?|与上年度?相比)+$", "", text
+    )
+    text = re.sub(r"(增加|减少|增长|下降|了|占|完成)+$", "", text)
+    if len(text) < 2:  # "占 48.74%" refers to the clause before
+        parts = [p for p in CLAUSE_BREAK.split(before) if compact(p)]
+        text = compact(parts[-2]) if len(parts) >= 2 else text
+        text = re.sub(r"\d[\d,.]*(万元|亿元|元)?$", "", text)
+    return text[-40:]
 
 
 def clause_of(sentence: str, start: int, end: int) -> str:

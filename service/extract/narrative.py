@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Literal
 
 from schemas import vocabulary as v
 from schemas.facts import Fact, Provenance, to_yuan
@@ -18,16 +17,6 @@ from service.numbers import compact, parse_amount
 
 YEAR = re.compile(r"(20\d{2})\s*年度")
 DEPARTMENT = re.compile(r"(?:部门名称|单位名称|部门)\s*[:：]\s*([^\s:：]+)")
-NUMBER = re.compile(
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*"
-    r"(?P<unit>万元|亿元|万美元|元|%|个百分点|个|人次|辆|台|家|批次|次|倍|分|张|笔|人)"
-    r"|(?:杠杆率|杠杆比|倍率)(?:为|达到了|达到|达)?\s*(?P<ratio>\d+(?:\.\d+)?)"
-)
-CLAUSE_BREAK = re.compile(r"[，,；;。：:、（）()]")
-CHANGE = re.compile(r"(增加|减少|增长|下降|减|增)了?\s*$")
-SHARE = re.compile(r"占[^，。；]{0,24}?$")
-RATE = re.compile(r"(完成[^，。；]{0,12}的|执行率为?|率为?|控制率)\s*$")
-QUALIFIER = re.compile(r"(约|近|超|逾|余|以上|左右|不到|不足)")
 
 
 def extract_meta(doc: Document) -> Meta:
@@ -124,7 +113,7 @@ def extract_claims(doc: Document, meta: Meta) -> list[Claim]:
             if heading:
                 section = heading.group(1)
             found: list[tuple[int, Claim]] = []
-            for m in NUMBER.finditer(sentence):
+            for m in parse.NUMBER.finditer(sentence):
                 claim = (
                     _claim(doc, page, run, sentence, base, m, section)
                     if m.group("num")
@@ -214,40 +203,21 @@ def extract_heading_years(doc: Document) -> list[HeadingYear]:
 def _claim(
     doc: Document, page: Page, run: _Run, sentence: str, base: int, m: re.Match[str], section: str
 ) -> Claim | None:
-    before = sentence[: m.start()]
-    clause = CLAUSE_BREAK.split(before)[-1]
-    unit = m.group("unit")
-    kind: ClaimKind
-    direction = None
-    if unit in ("%", "个百分点"):
-        if SHARE.search(before[-26:]):
-            kind = "share"
-        elif CHANGE.search(before):
-            kind, direction = "change_rate", _direction(CHANGE.search(before).group(1))  # type: ignore[union-attr]
-        else:
-            kind = "rate" if unit == "%" else "points"
-    elif unit in ("万元", "亿元", "元"):
-        change = CHANGE.search(before)
-        kind, direction = ("change", _direction(change.group(1))) if change else ("amount", None)
-    else:
-        kind = "count"
-    subject = _subject(before, clause)
-    if not subject:
+    reading = parse.read_number(sentence, m)
+    if reading is None:
         return None
-    context = parse.read(sentence, m.start("num"), m.end(), kind, subject)
-    subject = context.subject or subject
+    context = reading.context
     bbox = run.locate(base + m.start("num"), base + m.end("num"))
-    fact = _text_fact(doc, page, bbox, m.group("num"), unit, subject, kind, sentence)
+    fact = _text_fact(doc, page, bbox, m.group("num"), reading.unit, reading.subject, reading.kind, sentence)
     if fact is None:
         return None
-    qualifier = QUALIFIER.search(before[-3:] + sentence[m.end() : m.end() + 2])
     return Claim(
-        kind=kind,
-        subject=subject,
+        kind=reading.kind,  # type: ignore[arg-type]
+        subject=reading.subject,
         value=fact,
-        direction=direction,
+        direction=reading.direction,  # type: ignore[arg-type]
         section=section or None,
-        qualifier=qualifier.group(1) if qualifier else None,
+        qualifier=reading.qualifier,
         clause=context.clause,
         scope=context.scope,
         parts=context.parts,
@@ -256,7 +226,7 @@ def _claim(
         change_subject=context.change_subject,
         ambiguity=context.ambiguity,
         listed=context.listed,
-        topics=topics(subject),
+        topics=topics(reading.subject),
         marks=context.marks,
         component=context.component,  # type: ignore[arg-type]
         class_code=context.class_code,
@@ -319,24 +289,6 @@ def _text_fact(
             text_span=sentence.strip()[:300],
         ),
     )
-
-
-def _direction(word: str) -> Literal["增加", "减少"]:
-    return "增加" if word in ("增加", "增长", "增") else "减少"
-
-
-def _subject(before: str, clause: str) -> str:
-    """What the number is about: the clause before it, without the verb that introduces it."""
-    text = compact(clause)
-    text = re.sub(
-        r"(为|是|达|达到|共计|合计|均为|共|计|约|近|超|较上年度?|比上年度?|与上年度?相比)+$", "", text
-    )
-    text = re.sub(r"(增加|减少|增长|下降|了|占|完成)+$", "", text)
-    if len(text) < 2:  # "占 48.74%" refers to the clause before
-        parts = [p for p in CLAUSE_BREAK.split(before) if compact(p)]
-        text = compact(parts[-2]) if len(parts) >= 2 else text
-        text = re.sub(r"\d[\d,.]*(万元|亿元|元)?$", "", text)
-    return text[-40:]
 
 
 def extract_disclosed(doc: Document, meta: Meta) -> list[Disclosed]:
