@@ -180,7 +180,7 @@ SUBJECT_TOPICS: dict[str, str] = {
     "核销金额": r"^核销金额$",
     "核销率": r"核销率",
     "发放": r"发放",
-    "共计": r"共计|总|共",
+    "合计词": r"共计|总|共",  # a count stated as a total (共计/总/共发放 …)
     "带动消费": r"带动|拉动|购车总价款|消费金额",
     "核销优惠": r"核销|优惠",
     "宏观指标": MACRO.pattern,
@@ -229,13 +229,15 @@ GLOSSARY_TERMS: dict[str, str] = {  # COMP-11, in the 名词解释 part (its fir
     "项目支出": r"项目支出[：:]",
 }
 NO_FUND_SPENDING = r"无使用政府性基金|没有使用政府性基金|政府性基金预算拨款安排的支出"  # COMP-04
+NOTE_GAP = r"我部门国有资本经营收入，也没有|我部门政府性基金收入，也没有"  # COMP-04: an empty table's note lacks words
 
 # every key of Report.disclosed: "section:收支总体", "三公:保有量", "采购:小微企业", "名词解释:基本支出", and
-# the pages: "名词解释" (the part's heading), "政府采购" (the page on it), "无政府性基金支出", "部门见封面"
+# the pages: "名词解释" (the part's heading), "政府采购" (the page on it), "无政府性基金支出", "部门见封面",
+# "说明缺漏" (each page whose text holds an empty-table note with words missing)
 DISCLOSURE_KEYS: frozenset[str] = frozenset(
     [f"section:{k}" for k in TEXT_SECTIONS]
     + [f"三公:{k}" for k in SANGONG_DETAILS]
     + [f"采购:{k}" for k in PROCUREMENT_DETAILS]
     + [f"名词解释:{k}" for k in GLOSSARY_TERMS]
-    + ["名词解释", "政府采购", "无政府性基金支出", "部门见封面"]
+    + ["名词解释", "政府采购", "无政府性基金支出", "部门见封面", "说明缺漏"]
 )

@@ -665,7 +665,7 @@ def nar_20(ctx: Ctx) -> None:
             continue
         earlier = ctx.report.claims[max(0, position(ctx, numerator) - 10) : position(ctx, numerator)]
         issued = [o for o in earlier if o.kind == "count" and o.value.unit == "张" and about(o, "发放")]
-        denominator = next((o for o in issued if about(o, "共计")), issued[0] if issued else None)
+        denominator = next((o for o in issued if about(o, "合计词")), issued[0] if issued else None)
         if denominator is None:
             continue
         ctx.ratio(

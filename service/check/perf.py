@@ -30,12 +30,12 @@ def scored(ctx: Ctx) -> Iterator[tuple[SelfEvaluation, Indicator]]:
             yield ev, ind
 
 
-def number(text: str | None) -> tuple[str | None, Decimal] | None:
-    """A target or actual read as (comparator, number): "≥95%" → ("≥", 95); "100" → (None, 100)."""
-    if not text:
+def number(cell: str | None) -> tuple[str | None, Decimal] | None:
+    """A target or actual cell read as (comparator, number): "≥95%" → ("≥", 95); "100" → (None, 100)."""
+    if not cell:
         return None
-    m = COMPARATOR.match(text.strip())
-    if m is None or m.end() < len(text.strip()) - 1:
+    m = COMPARATOR.match(cell.strip())
+    if m is None or m.end() < len(cell.strip()) - 1:
         return None
     return m.group("op"), Decimal(m.group("num"))
 
@@ -469,8 +469,8 @@ def perf_14(ctx: Ctx) -> None:
         )
 
 
-def _name(text: str) -> str:
-    return re.sub(r"[（(].*$", "", flat(text))
+def _name(label: str) -> str:
+    return re.sub(r"[（(].*$", "", flat(label))
 
 
 @rule("PERF-15", "warning")

@@ -349,7 +349,7 @@ def whole_of(base: str | None) -> str | None:
 
 def change_subject(subject: str) -> str | None:
     """The subject a change names of its own: "支出增加" → 支出; "较2021年决算增加" → None."""
-    text = re.sub(r"^(与|较|比)?(上年度?|20\d\d年度?(决算)?|同期)?(相比)?", "", compact(subject))
+    text = re.sub(r"^(与|较|比)?(上年度?|20\d\d年度?(决算)?|同期)?(相比)?|^同比", "", compact(subject))
     text = re.sub(r"(增加|减少|增长|下降|了)+$", "", text)
     return text if len(text) >= 2 else None
 
@@ -391,7 +391,10 @@ def link(sentence: str, previous: str, found: list[tuple[int, Claim]], first_id:
                 claim.role = role  # type: ignore[assignment]
                 claim.item = item[:80] if item else None
                 claim.item_code = function_class(item or "")
-                claim.item_path = [compact(path.group(g)) for g in ("cls", "kuan", "xiang")] if path else []
+                # "1. 一般公共服务(类)…": the heading's number is not part of the 类 name
+                claim.item_path = (
+                    [compact(path.group(g)).lstrip(".．、") for g in ("cls", "kuan", "xiang")] if path else []
+                )
         next_id += 1
     return next_id
 

@@ -316,6 +316,7 @@ def extract_disclosed(doc: Document, meta: Meta) -> list[Disclosed]:
     no_fund = next((p for p, t in ordered if re.search(v.NO_FUND_SPENDING, t)), None)
     if no_fund is not None:
         out.append(Disclosed(key="无政府性基金支出", page=no_fund))
+    out += [Disclosed(key="说明缺漏", page=p) for p, t in ordered if re.search(v.NOTE_GAP, compact(t))]
     if meta.department:
         core = re.sub(r"[（(]本级[)）]", "", meta.department)
         firsts = list(texts.values())
