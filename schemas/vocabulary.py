@@ -187,9 +187,12 @@ SUBJECT_TOPICS: dict[str, str] = {
 }
 
 
+_TOPIC_PATTERNS = [(name, re.compile(pattern)) for name, pattern in SUBJECT_TOPICS.items()]
+
+
 def topics(subject: str) -> list[str]:
-    """The topics a claim's subject is about ("2023年收、支总计" → ['收支总计', '收支总计或合计'])."""
-    return [name for name, pattern in SUBJECT_TOPICS.items() if re.search(pattern, subject)]
+    """The topics a claim's subject is about ("财政拨款收支总计" → ['财政拨款收支总计'])."""
+    return [name for name, pattern in _TOPIC_PATTERNS if pattern.search(subject)]
 
 
 # The disclosure elements the completeness rules (COMP-04/06/07/09/10/11) require of the text, by key; the

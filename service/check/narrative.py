@@ -1,5 +1,8 @@
 """Narrative against table: NAR-01 … NAR-24 (checker-rules.md §3). The prose numbers are the
-report's claims (each with its sentence and box); tables are looked up by role."""
+report's claims, read by the extractor (service.extract.claims): each with its sentence and box, its
+subject's topics, scope and structure item, the sentence's marks, its 三公 cell, and the statements it
+belongs to (年初预算/决算/完成率, 增幅/百分点差, vehicles). The rules select claims by those and compare
+them with table cells looked up by role (service.check.stated); no rule reads the words itself."""
 
 from __future__ import annotations
 

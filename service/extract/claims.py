@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from schemas.report import Claim, ClaimScope, Mark
 from schemas.vocabulary import (
@@ -263,9 +264,14 @@ MARKS: tuple[tuple[Mark, str], ...] = (
 )
 
 
+@lru_cache(maxsize=256)
+def _marks(sentence: str) -> tuple[Mark, ...]:
+    return tuple(mark for mark, pattern in MARKS if re.search(pattern, sentence))
+
+
 def marks(sentence: str) -> list[Mark]:
-    """The marks of a sentence: "…年初未安排预算…" → ['年初未安排']."""
-    return [mark for mark, pattern in MARKS if re.search(pattern, sentence)]
+    """The marks of a sentence: "…年初未安排预算…" → ['年初未安排'] (read once per sentence)."""
+    return list(_marks(sentence))
 
 
 # a subject that names a 三公 detail, not an item of the table ("外宾接待", "国内公务接待" of a count …)
