@@ -89,9 +89,10 @@ NON_SPENDING_BASE = re.compile(
 
 
 def function_class(name: str) -> str | None:
-    """The 类 code a subject names ("卫生健康(类)支出" → 210), or None."""
+    """The 类 code a subject or a row label names ("卫生健康(类)支出" → 210, "八、社会保障和就业支出" → 208), or
+    None; a heading number ("1.", "八、", "（一）") is not part of the name."""
     flat = re.sub(r"\s", "", name)
-    flat = re.sub(r"^\d+[、.．]|^[一二三四五六七八九十]+、", "", flat)
+    flat = re.sub(r"^\d+[、.．]|^[一二三四五六七八九十]+、|^[（(][一二三四五六七八九十]+[）)]", "", flat)
     return next((code for code, n in FUNCTION_CLASS_NAMES.items() if flat.startswith(n)), None)
 
 
