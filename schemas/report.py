@@ -13,6 +13,43 @@ from schemas.performance import ProjectTargets, SelfEvaluation, TargetTable, Thi
 
 ClaimKind = Literal["amount", "share", "change", "change_rate", "rate", "count", "ratio", "points"]
 ClaimScope = Literal["department", "item", "project", "combined", "external"]
+# words of a claim's sentence that qualify its numbers (see service.extract.claims.MARKS)
+Mark = Literal[
+    "三公",
+    "年初未安排",
+    "未执行",
+    "年中追加",
+    "其中",
+    "分别",
+    "全部项目",
+    "部分",
+    "亿元",
+    "总额为零",
+    "中小企业",
+]
+# the structure items a narrative amount may restate (schemas.vocabulary.STRUCTURE_ITEMS)
+Component = Literal["personnel", "public", "basic", "project", "fiscal_income", "other_income"]
+# the whole a share names after 占 ("占本年支出合计的" → 本年支出合计); 政府采购 covers its 中小企业/小微企业 shares
+Whole = Literal["三公", "本年支出合计", "本年收入合计", "项目支出总额", "政府采购", "其他"]
+SangongField = Literal[
+    "total", "abroad", "vehicle_subtotal", "vehicle_purchase", "vehicle_operation", "reception"
+]
+Role = Literal[
+    "年初预算",
+    "支出决算",
+    "完成率",
+    "增幅",
+    "参照",
+    "百分点差",
+    "得分",
+    "自评总数",
+    "等级个数",
+    "预算资金",
+    "支出",
+    "结余",
+    "车辆总数",
+    "车辆分项",
+]
 
 
 class LLMRun(Strict):
@@ -113,6 +150,13 @@ class Claim(Strict):
     base: str | None = Field(
         default=None, description="基数 / for a share, the whole as stated (占X的 → X); null when unstated"
     )
+    whole: Whole | None = Field(
+        default=None, description="基数类别 / what the base names (本年支出合计, 三公, 政府采购, 其他 …)"
+    )
+    change_subject: str | None = Field(
+        default=None,
+        description='增减主语 / for a change, the subject it names of its own ("支出增加" → 支出; none for 较上年增加)',
+    )
     ambiguity: str | None = Field(
         default=None,
         description="歧义 / why the subject is not certain (two subjects, a project name, a quoted title …)",
@@ -125,8 +169,9 @@ class Claim(Strict):
         description="陈述 / ids of the statements the claim belongs to (年初预算 X，支出决算 Y，完成 Z%; "
         "增长 a%，高于X（r%）N个百分点 — one growth may serve several)",
     )
-    role: Literal["年初预算", "支出决算", "完成率", "增幅", "参照", "百分点差"] | None = Field(
-        default=None, description="角色 / what the number is within its statement"
+    role: Role | None = Field(default=None, description="角色 / what the number is within its statement")
+    grade: Literal["优", "良", "中", "差"] | None = Field(
+        default=None, description="等级 / for a 得分 or 等级个数, the grade the sentence gives it"
     )
     item: str | None = Field(
         default=None, description="科目 / the 类/款/项 (or item) the statement is about, as printed"
@@ -134,6 +179,55 @@ class Claim(Strict):
     item_path: list[str] = Field(
         default_factory=list, description="科目层级 / 类, 款, 项 names read from the (类)(款)(项) markers"
     )
+    item_code: str | None = Field(
+        default=None, description="科目编码 / the 类 code the statement's item names (卫生健康支出 → 210)"
+    )
+    topics: list[str] = Field(
+        default_factory=list,
+        description="话题 / the subject topics the claim is about (schemas.vocabulary.SUBJECT_TOPICS: 收支总计 …)",
+    )
+    sentence: int = Field(
+        default=0, description="句 / ordinal of the sentence in the document (same = same sentence)"
+    )
+    marks: list[Mark] = Field(
+        default_factory=list,
+        description="句中标记 / words of the sentence that qualify its numbers (三公, 未执行, 其中, 分别 …)",
+    )
+    component: Component | None = Field(
+        default=None, description="结构项 / the structure item the subject names (基本支出 → basic …)"
+    )
+    class_code: str | None = Field(
+        default=None, description="类编码 / the 类 code the clause names (一般公共服务支出 → 201)"
+    )
+    sangong_item: SangongField | None = Field(
+        default=None,
+        description="三公项 / the “三公” item a number of a 三公 sentence is about (total when none is named)",
+    )
+    sangong: SangongField | None = Field(
+        default=None,
+        description="三公单元格 / the “三公” table cell the amount restates; null when it restates none",
+    )
+    sangong_sum: SangongField | None = Field(
+        default=None, description="三公合计 / for a combined 三公 subject, the cell its items add up to"
+    )
+    sangong_half: Literal["预算数", "决算数"] | None = Field(
+        default=None, description="三公半表 / the 预算数 or 决算数 half the words of the claim name"
+    )
+
+
+class HeadingYear(Strict):
+    """A year printed in a part title or a scope sentence ("第二部分 2023年度部门决算表")."""
+
+    page: int = Field(description="页码 / page")
+    phrase: str = Field(description="原文 / the title or sentence as printed")
+    year: int = Field(description="年度 / the year it prints")
+
+
+class Disclosed(Strict):
+    """A disclosure element the text contains (schemas.vocabulary.DISCLOSURE_KEYS), and where."""
+
+    key: str = Field(description="要素 / e.g. section:三公, 三公:保有量, 名词解释:基本支出")
+    page: int | None = Field(default=None, description="页码 / the page, where one page holds it")
 
 
 class ParseNote(Strict):
@@ -158,6 +252,12 @@ class Report(Strict):
     performance: Performance = Field(default_factory=Performance, description="绩效 / performance tables")
     claims: list[Claim] = Field(default_factory=list, description="情况说明中的数字 / narrative claims")
     toc: list[TocEntry] = Field(default_factory=list, description="目录 / table of contents entries")
+    disclosed: list[Disclosed] = Field(
+        default_factory=list, description="披露要素 / the disclosure elements the text contains (COMP rules)"
+    )
+    heading_years: list[HeadingYear] = Field(
+        default_factory=list, description="标题年度 / years printed in part titles and scope sentences"
+    )
     parse_notes: list[ParseNote] = Field(
         default_factory=list, description="解析说明 / repaired or unreadable cells"
     )

@@ -7,9 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from schemas import catalogue
+from schemas import catalogue, vocabulary
 from schemas.findings import InventoryItem, Operand
-from schemas.report import Report
+from schemas.report import Disclosed, Report
 from service.check.arith import q
 from service.check.base import Ctx, flat, is_empty, registry, rows
 
@@ -18,7 +18,17 @@ RULES, rule = registry()
 FINAL_CORE = catalogue.inventory("决算", "mandated")
 BUDGET_CORE = catalogue.inventory("预算", "mandated")
 OPTIONAL = {**catalogue.inventory("决算", "optional"), **catalogue.inventory("预算", "optional")}
-EMPTY_NOTE = re.compile(r"本表无数据|没有.{0,20}(收入|支出)|无.{0,10}支出|故本表")
+
+
+def disclosed(ctx: Ctx, key: str) -> Disclosed | None:  # the first, for a key the text holds once
+    """The disclosure element the extractor found in the text under ``key`` (DISCLOSURE_KEYS), or None."""
+    if key not in vocabulary.DISCLOSURE_KEYS:
+        raise KeyError(f"unknown disclosure element {key!r}")
+    return next((d for d in ctx.report.disclosed if d.key == key), None)
+
+
+def _missing(ctx: Ctx, prefix: str, keys: dict[str, str]) -> list[str]:
+    return [k for k in keys if disclosed(ctx, f"{prefix}:{k}") is None]
 
 
 def _present(report: Report, table_id: str) -> BaseModel | None:
@@ -160,7 +170,7 @@ def comp_04(ctx: Ctx) -> None:
                 f"{table.title} 为空表，但没有“本表无数据”之类的说明",
                 extra=[_table_operand(ctx.report, table.table_id, table.title)],
             )
-        elif re.search(r"我部门国有资本经营收入，也没有|我部门政府性基金收入，也没有", flat(note)):
+        elif any(d.key == "说明缺漏" and d.page in table.pages for d in ctx.report.disclosed):
             ctx.fail(
                 f"{table.title} 的说明文字有缺漏：“{note}”",
                 severity="warning",
@@ -169,14 +179,8 @@ def comp_04(ctx: Ctx) -> None:
         else:
             ctx.ok(f"{table.title} 为空表并附说明", extra=[_table_operand(ctx.report, table.table_id, note)])
     if ctx.report.meta.kind == "预算" and _present(ctx.report, "B09") is None:
-        said = next(
-            (
-                p
-                for p, text in sorted(ctx.report.text_pages.items())
-                if re.search(r"无使用政府性基金|没有使用政府性基金|政府性基金预算拨款安排的支出", text)
-            ),
-            None,
-        )
+        element = disclosed(ctx, "无政府性基金支出")
+        said = element.page if element else None
         ctx.fail(
             "政府性基金预算支出情况表未公开" + ("（文字说明无基金支出，空表也应公开并注明）" if said else ""),
             extra=[Operand(label="文字", value="无政府性基金支出", page=said)] if said else [],
@@ -201,23 +205,6 @@ def comp_05(ctx: Ctx) -> None:
             ctx.ok(f"{table.title} 表头齐全", extra=[_table_operand(ctx.report, table.table_id, table.title)])
 
 
-SECTIONS = {
-    "收支总体": r"收入支出决算总体情况",
-    "收入": r"收入决算情况",
-    "支出": r"支出决算情况",
-    "财政拨款收支总体": r"财政拨款收(入)?支(出)?决算总体情况",
-    "一般公共预算财政拨款支出": r"一般公共预算财政拨款支出决算情况",
-    "三公": r"“三公”经费",
-    "政府性基金": r"政府性基金",
-    "国有资本经营": r"国有资本经营",
-    "机关运行经费": r"机关运行经费",
-    "政府采购": r"政府采购",
-    "国有资产占用": r"国有资产占用",
-    "预算绩效": r"(预算)?绩效",
-    "名词解释": r"名词解释",
-}
-
-
 @rule("COMP-06", "warning")
 def comp_06(ctx: Ctx) -> None:
     """Required narrative sections (决算). Formula: the text has sections on 收支总体, 收入, 支出, 财政拨款收支总体,
@@ -225,12 +212,11 @@ def comp_06(ctx: Ctx) -> None:
     Presence, warning."""
     if ctx.report.meta.kind != "决算":
         return None
-    text = "".join(ctx.report.text_pages.values())
-    missing = [name for name, pattern in SECTIONS.items() if not re.search(pattern, text)]
+    missing = _missing(ctx, "section", vocabulary.TEXT_SECTIONS)
     if missing:
         ctx.fail(f"情况说明缺少：{'、'.join(missing)}")
     else:
-        ctx.ok(f"情况说明的 {len(SECTIONS)} 个必备部分都在")
+        ctx.ok(f"情况说明的 {len(vocabulary.TEXT_SECTIONS)} 个必备部分都在")
 
 
 @rule("COMP-07", "warning")
@@ -239,15 +225,7 @@ def comp_07(ctx: Ctx) -> None:
     接待 批次/团组 and 人次, and the reasons for the 预决算 difference. Presence, warning."""
     if ctx.report.meta.kind != "决算":
         return None
-    text = "".join(t for t in ctx.report.text_pages.values()).replace("\n", "")
-    needs = {
-        "购置/运行分列": r"购置(费|支出).{0,40}运行",
-        "出国团组与人次": r"团组.{0,20}人次",
-        "保有量": r"保有量",
-        "接待批次与人次": r"接待.{0,40}(批次|团组).{0,20}人次",
-        "预决算差异原因": r"(决算数与(年初)?预算数存在差异|差异)的主要原因",
-    }
-    missing = [k for k, p in needs.items() if not re.search(p, text)]
+    missing = _missing(ctx, "三公", vocabulary.SANGONG_DETAILS)
     if missing:
         ctx.fail(f"“三公”经费说明缺少：{'、'.join(missing)}")
     else:
@@ -274,16 +252,9 @@ def comp_09(ctx: Ctx) -> None:
     小微. Presence, warning."""
     if ctx.report.meta.kind != "决算":
         return None
-    text = "".join(ctx.report.text_pages.values()).replace("\n", "")
-    needs = {
-        "货物/工程/服务": r"货物.{0,30}工程.{0,30}服务",
-        "中小企业金额与占比": r"中小企业.{0,30}占",
-        "小微企业": r"小微",
-    }
-    missing = [k for k, p in needs.items() if not re.search(p, text)]
-    page = next(
-        (p for p, t in sorted(ctx.report.text_pages.items()) if "政府采购" in t and "支出" in t), None
-    )
+    missing = _missing(ctx, "采购", vocabulary.PROCUREMENT_DETAILS)
+    element = disclosed(ctx, "政府采购")
+    page = element.page if element else None
     if missing:
         ctx.fail(
             f"政府采购说明缺少：{'、'.join(missing)}", extra=[Operand(label="政府采购", value="", page=page)]
@@ -297,11 +268,9 @@ def comp_10(ctx: Ctx) -> None:
     """Entity naming. Formula: the tables' 部门 matches the cover entity after alias normalisation (解放区商务局 ≈
     焦作市解放区商务局). Warning."""
     department = ctx.report.meta.department
-    cover = "".join(list(ctx.report.text_pages.values())[:2])
     if not department:
         return ctx.skip("没有识别出部门名称")
-    core = re.sub(r"[（(]本级[)）]", "", department)
-    if core in flat(cover) or any(core in flat(t) for t in list(ctx.report.text_pages.values())[:4]):
+    if disclosed(ctx, "部门见封面"):
         ctx.ok(f"表头部门“{department}”与封面一致")
     else:
         ctx.fail(f"表头部门“{department}”在封面或概况中找不到")
@@ -310,23 +279,11 @@ def comp_10(ctx: Ctx) -> None:
 @rule("COMP-11", "warning")
 def comp_11(ctx: Ctx) -> None:
     """名词解释. Formula: the section exists and defines at least 三公, 机关运行经费, 基本支出 and 项目支出. Warning."""
-    texts = dict(sorted(ctx.report.text_pages.items()))
-    heads = [p for p, t in texts.items() if re.search(r"第[一二三四五六七八九十]+部分\s*名词解释", t)]
-    if not heads:
+    head = disclosed(ctx, "名词解释")
+    if head is None:
         return ctx.fail("没有名词解释部分")
-    start = heads[-1]
-    text = "".join(t for p, t in sorted(ctx.report.text_pages.items()) if start <= p <= start + 2).replace(
-        "\n", ""
-    )
-    text = text[text.find("名词解释") :]
-    needs = {
-        "“三公”经费": r"“三公”经费[：:]",
-        "机关运行经费": r"机关运行经费[：:]",
-        "基本支出": r"基本支出[：:]",
-        "项目支出": r"项目支出[：:]",
-    }
-    missing = [k for k, p in needs.items() if not re.search(p, text)]
-    operand = [Operand(label="名词解释", value="", page=start)]
+    missing = _missing(ctx, "名词解释", vocabulary.GLOSSARY_TERMS)
+    operand = [Operand(label="名词解释", value="", page=head.page)]
     if missing:
         ctx.fail(f"名词解释没有：{'、'.join(missing)}", extra=operand)
     else:

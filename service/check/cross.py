@@ -7,7 +7,7 @@ import re
 from service.check.arith import Q, const, total
 from service.check.base import Ctx, coded, find_row, flat, is_empty, registry, rows, total_row, val
 from service.check.intra import _items, class_code
-from service.check.narrative import MONEY, before, claims, cq
+from service.check.stated import MONEY, before, claims, cq
 
 RULES, rule = registry()
 
@@ -314,7 +314,7 @@ def xt_14(ctx: Ctx) -> None:
         )
     else:
         public = val(total_row(b06), "public", "B06 公用经费") if b06 is not None else None
-    for c in claims(ctx, "amount", r"机关运行经费(支出)?(预算)?(为)?$", MONEY):
+    for c in claims(ctx, "amount", "机关运行经费", MONEY):
         running = cq(c)
         if public is None:
             return ctx.skip("缺少公用经费合计")
@@ -475,9 +475,8 @@ def xt_20(ctx: Ctx) -> None:
     project = val(total_row(ctx.report.tables.T05), "project", "T05 项目支出") or val(
         total_row(ctx.report.tables.T03), "project", "T03 项目支出"
     )
-    for c in claims(ctx, "amount", r"涉及(预算)?资金$", MONEY):
-        span = c.value.provenance.text_span or ""
-        if not re.search(r"全部|所有项目|涵盖|100%", span) or re.search(r"部分", span):
+    for c in claims(ctx, "amount", "涉及资金", MONEY):
+        if "全部项目" not in c.marks or "部分" in c.marks:
             continue
         covered = before(ctx, c, kind="count", limit=2)
         ctx.copy(

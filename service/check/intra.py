@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from schemas.vocabulary import FUNCTION_CLASS_NAMES
+from schemas.vocabulary import function_class
 from service.check.arith import const, q
 from service.check.base import (
     Ctx,
@@ -30,8 +30,7 @@ NUMERAL = r"^[一二三四五六七八九十]+、"
 
 def class_code(label: str) -> str | None:
     """The 3-digit 类 code of a summary-table row printed by name ("八、社会保障和就业支出" → 208)."""
-    name = re.sub(NUMERAL + r"|^[（(][一二三四五六七八九十]+[）)]", "", flat(label))
-    return next((code for code, n in FUNCTION_CLASS_NAMES.items() if name.startswith(n)), None)
+    return function_class(label)
 
 
 def _items(model: BaseModel | None, side: str, stop: str) -> list[Any]:

@@ -1,189 +1,45 @@
 """Narrative against table: NAR-01 … NAR-24 (checker-rules.md §3). The prose numbers are the
-report's claims (each with its sentence and box); tables are looked up by role."""
+report's claims, read by the extractor (service.extract.claims): each with its sentence and box, its
+subject's topics, scope and structure item, the sentence's marks, its 三公 cell, and the statements it
+belongs to (年初预算/决算/完成率, 增幅/百分点差, vehicles). The rules select claims by those and compare
+them with table cells looked up by role (service.check.stated); no rule reads the words itself."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from decimal import Decimal
 
-from schemas import vocabulary
 from schemas.findings import Operand
 from schemas.report import Claim
 from service.check.arith import Q, check_ratio, const, q
 from service.check.base import Ctx, find_row, flat, registry, rows, total_row, val
+from service.check.stated import (
+    MONEY,
+    about,
+    before,
+    claims,
+    component,
+    cq,
+    fiscal_total,
+    headline_total,
+    in_sentence,
+    linked,
+    own,
+    position,
+    sangong,
+    sangong_claim,
+    statements,
+)
 
 RULES, rule = registry()
-MONEY = ("元", "万元", "亿元")
-
-
-def claims(
-    ctx: Ctx, kind: str | None = None, subject: str | None = None, unit: tuple[str, ...] | None = None
-) -> Iterator[Claim]:
-    for c in ctx.report.claims:
-        if kind and c.kind != kind:
-            continue
-        if subject and not re.search(subject, c.subject):
-            continue
-        if unit and c.value.unit not in unit:
-            continue
-        yield c
-
-
-def own(found: Iterator[Claim]) -> Iterator[Claim]:
-    """The claims about the department itself: not one project's, not a combined or outside subject."""
-    return (c for c in found if c.scope not in ("project", "combined", "external"))
-
-
-def cq(c: Claim) -> Q:
-    return q(c.value, f"文字：{c.subject} {c.value.printed}{c.value.unit if c.value.unit != '倍' else ''}")
-
-
-def sentence_of(c: Claim) -> str:
-    return c.value.provenance.text_span or ""
-
-
-def in_sentence(ctx: Ctx, c: Claim) -> list[Claim]:
-    """The claims of c's sentence, in order."""
-    groups = ctx.cache.get("sentences")
-    if groups is None:
-        groups = ctx.cache["sentences"] = {}
-        for o in ctx.report.claims:
-            groups.setdefault((o.value.provenance.page, sentence_of(o)), []).append(o)
-    return list(groups.get((c.value.provenance.page, sentence_of(c)), []))
-
-
-def position(ctx: Ctx, c: Claim) -> int:
-    index = ctx.cache.get("claim_index")
-    if index is None:
-        index = ctx.cache["claim_index"] = {id(o): n for n, o in enumerate(ctx.report.claims)}
-    return index[id(c)]
-
-
-def before(
-    ctx: Ctx,
-    c: Claim,
-    kind: str | None = None,
-    unit: tuple[str, ...] | None = None,
-    subject: str | None = None,
-    limit: int = 8,
-) -> Claim | None:
-    """The nearest earlier claim (in reading order) matching the filters."""
-    idx = position(ctx, c)
-    for o in reversed(ctx.report.claims[max(0, idx - limit) : idx]):
-        if kind and o.kind != kind:
-            continue
-        if unit and o.value.unit not in unit:
-            continue
-        if subject and not re.search(subject, o.subject):
-            continue
-        return o
-    return None
-
-
-# ---------------------------------------------------------------- table roles
-
-
-def headline_total(ctx: Ctx) -> Q | None:
-    t = ctx.report.tables
-    if t.T01 is not None:
-        return val(find_row(t.T01, "^总计$", side="income"), "amount", "收入支出决算总表 总计")
-    if t.B01 is not None:
-        return val(find_row(t.B01, "收入总计", side="income"), "amount", "部门收支总体情况表 收入总计")
-    return None
-
-
-def fiscal_total(ctx: Ctx) -> Q | None:
-    t = ctx.report.tables
-    if t.T04 is not None:
-        return val(find_row(t.T04, "总计$", side="income"), "amount", "财政拨款收入支出决算总表 总计")
-    if t.B04 is not None:
-        return val(find_row(t.B04, "^收入合计|^收入总计"), "amount", "财政拨款收支总体情况表 收入合计")
-    return None
-
-
-def component(ctx: Ctx, subject: str) -> list[Q]:
-    """The table cells a narrative amount about ``subject`` may restate (NAR-02): the text does not always
-    say whether it means all funds (T03) or fiscal appropriations (T05), so both are candidates."""
-    t = ctx.report.tables
-    s = flat(subject)
-    detail = t.T06 is not None and t.T06.variant == "detail"
-    pick = "basic" if detail else "amount"
-    found: list[Q | None] = []
-    if re.search(r"人员经费$", s):
-        found += [
-            val(find_row(t.T06, "人员经费合计"), pick, "基本支出表 人员经费合计") if t.T06 else None,
-            val(total_row(t.B06), "personnel", "一般公共预算基本支出表 人员经费"),
-        ]
-    elif re.search(r"公用经费$", s):
-        found += [
-            val(find_row(t.T06, "公用经费合计"), pick, "基本支出表 公用经费合计") if t.T06 else None,
-            val(total_row(t.B06), "public", "一般公共预算基本支出表 公用经费"),
-        ]
-    elif re.search(r"基本支出$", s):
-        found += [
-            val(total_row(t.T03), "basic", "支出决算表 基本支出"),
-            val(total_row(t.T05), "basic", "T05 基本支出"),
-            val(total_row(t.B03), "basic_total", "部门支出总体情况表 基本支出"),
-        ]
-    elif re.search(r"^(其中)?项目支出$", s):
-        found += [
-            val(total_row(t.T03), "project", "支出决算表 项目支出"),
-            val(total_row(t.T05), "project", "T05 项目支出"),
-            val(total_row(t.B03), "project_total", "部门支出总体情况表 项目支出"),
-        ]
-    elif re.search(r"(^|其中)财政拨款收入$", s):
-        found.append(val(total_row(t.T02), "fiscal", "收入决算表 财政拨款收入"))
-    elif re.search(r"^其他收入$", s):
-        found.append(val(total_row(t.T02), "other", "收入决算表 其他收入"))
-    return [f for f in found if f is not None]
-
-
-def sangong(ctx: Ctx, half: str, field: str) -> Q | None:
-    table = ctx.report.tables.T07 or ctx.report.tables.B08
-    row = (
-        next((r for r in rows(table) if r.label == half), None)
-        if ctx.report.tables.T07
-        else (rows(table)[0] if rows(table) else None)
-    )
-    return val(row, field, f"“三公”经费表 {half} {SANGONG_NAMES.get(field, field)}")
-
-
-SANGONG_NAMES = {
-    "total": "合计",
-    "abroad": "因公出国(境)费",
-    "vehicle_subtotal": "公务用车购置及运行费",
-    "vehicle_purchase": "公务用车购置费",
-    "vehicle_operation": "公务用车运行费",
-    "reception": "公务接待费",
-}
-
-
-def sangong_field(subject: str) -> str | None:
-    return vocabulary.sangong_field(subject)
-
-
-def sangong_claim(ctx: Ctx, c: Claim, half: str) -> Q | None:
-    """The 三公 table value a claim restates: one item, or the sum of the items a combined subject
-    names ("公务用车购置费及运行维护费合计" → 购置 + 运行, which the table prints as the 小计)."""
-    if c.parts:
-        fields = vocabulary.sangong_fields(c.parts)
-        whole = vocabulary.SANGONG_SUMS.get(frozenset(fields))
-        return sangong(ctx, half, whole) if whole else None
-    field = sangong_field(c.subject)
-    return sangong(ctx, half, field) if field else None
 
 
 def sangong_budgets_in_text(ctx: Ctx) -> dict[str, Q]:
     """三公 budgets the text itself states ("公务接待费预算数为 4.84 万元"), by field."""
     out: dict[str, Q] = {}
-    for c in claims(ctx, "amount", r"预算(数)?(为)?$", MONEY):
-        if "三公" in sentence_of(c) or re.search("因公出国|公务用车|公务接待", c.subject):
-            field = sangong_field(c.subject) or (
-                "total" if "三公" in c.subject or "三公" in sentence_of(c) else None
-            )
-            if field is not None:
-                out.setdefault(field, cq(c))
+    for c in claims(ctx, "amount", "预算数", MONEY):
+        if c.sangong_item is not None:
+            out.setdefault(c.sangong_item, cq(c))
     return out
 
 
@@ -194,12 +50,12 @@ def sangong_budgets_in_text(ctx: Ctx) -> dict[str, Q]:
 def nar_01(ctx: Ctx) -> None:
     """Headline totals. Formula: the 收/支总计 stated in the text = T01 总计 (or B01 收入总计). TOL_COPY."""
     table = headline_total(ctx)
-    for c in claims(ctx, "amount", r"^(\d{4}年度?)?(收、?支总计均?为?|收入总计|支出总计)$", MONEY):
+    for c in claims(ctx, "amount", "收支总计", MONEY):
         if c.scope == "project":
             ctx.skip(f"第{c.value.provenance.page}页“{c.clause or c.subject}”{_scope_reason(c)}", [cq(c)])
             continue
         ctx.copy(f"第{c.value.provenance.page}页文字 {c.subject} 与报表总计核对", cq(c), table)
-    for c in claims(ctx, "amount", r"财政拨款收、?支总计均?为?$|财政拨款(收入|支出)总计$", MONEY):
+    for c in claims(ctx, "amount", "财政拨款收支总计", MONEY):
         ctx.copy(
             f"第{c.value.provenance.page}页文字 {c.subject} 与财政拨款收支总表核对", cq(c), fiscal_total(ctx)
         )
@@ -210,7 +66,7 @@ def nar_02(ctx: Ctx) -> None:
     """Component amounts. Formula: text amounts (收入合计, 财政拨款, 其他收入, 基本, 项目, 人员, 公用 …) = their
     table cells. TOL_COPY; a FAIL of one unit in the last printed digit is a warning."""
     for c in claims(ctx, "amount", unit=MONEY):
-        refs = component(ctx, c.subject)
+        refs = component(ctx, c)
         if refs and c.scope in ("project", "combined", "external"):
             ctx.skip(f"第{c.value.provenance.page}页“{c.clause or c.subject}”{_scope_reason(c)}", [cq(c)])
             continue
@@ -234,17 +90,16 @@ def _scope_reason(c: Claim) -> str:
 def _named_whole(ctx: Ctx, c: Claim) -> tuple[bool, Q | None]:
     """(the share names its whole, the table cell of that whole): "占本年支出合计的 p%" → T01 本年支出合计;
     a whole that is not a total of the tables (政府采购, 项目支出总额 of NAR-17, the economy) → (True, None)."""
-    base = flat(c.base)
-    if not base:
+    if c.whole is None:  # the extractor read no whole after 占
         return False, None
     t = ctx.report.tables
-    if "三公" in base:
+    if c.whole == "三公":
         return True, sangong(ctx, "决算数", "total")
-    if re.fullmatch(r"(本年|部门|本部门)?(支出合计|支出总额|总支出|支出总计)", base):
+    if c.whole == "本年支出合计":
         if t.T01 is not None:
             return True, val(find_row(t.T01, "^本年支出合计", side="expenditure"), "amount", "本年支出合计")
         return True, val(find_row(t.B01, "本年支出合计", side="expenditure"), "amount", "本年支出合计")
-    if re.fullmatch(r"(本年|部门|本部门)?(收入合计|收入总额|总收入)", base):
+    if c.whole == "本年收入合计":
         if t.T01 is not None:
             return True, val(find_row(t.T01, "^本年收入合计", side="income"), "amount", "本年收入合计")
         return True, None
@@ -285,7 +140,7 @@ def whole_candidates(ctx: Ctx, c: Claim, part: Claim) -> tuple[list[Q], str | No
 def _listed_part(ctx: Ctx, c: Claim) -> Claim | None:
     """For "A和B分别为 x和y，分别占 p和q", the amount of the share's own item (the extractor gave both the
     listed item as subject)."""
-    if "分别" not in sentence_of(c):
+    if "分别" not in c.marks:
         return None
     return next(
         (o for o in in_sentence(ctx, c) if o.kind == "amount" and o.subject == c.subject and o is not c), None
@@ -303,13 +158,13 @@ def _share_parts(ctx: Ctx) -> Iterator[tuple[Claim, Claim, Q, str | None]]:
     skips: list[tuple[Claim, str]] = []
     for c in claims(ctx, "share"):
         part = _listed_part(ctx, c) or before(ctx, c, unit=MONEY, limit=2)
-        if part is None or sentence_of(part) != sentence_of(c):
+        if part is None or part.sentence != c.sentence:
             continue
         named, whole = _named_whole(ctx, c)
         doubt = None
         if named:
             if whole is None:
-                if not re.search(r"政府采购|中小企业|小微企业|项目支出总额|部门预算项目", flat(c.base)):
+                if c.whole not in ("政府采购", "项目支出总额"):
                     skips.append((c, f"占比的基数“{c.base}”不是本报告报表中的合计数"))
                 continue
             candidates = [whole]
@@ -336,9 +191,9 @@ def _share_parts(ctx: Ctx) -> Iterator[tuple[Claim, Claim, Q, str | None]]:
 
 def _structures(ctx: Ctx) -> list[list[Claim]]:
     """Sentences listing several shares of one whole (a structure, NAR-04)."""
-    groups: dict[tuple[int, str], list[Claim]] = {}
+    groups: dict[tuple[int, int], list[Claim]] = {}
     for c, _, _, _ in _share_parts(ctx):
-        groups.setdefault((c.value.provenance.page, sentence_of(c)), []).append(c)
+        groups.setdefault((c.value.provenance.page, c.sentence), []).append(c)
     return [g for g in groups.values() if len(g) >= 3]
 
 
@@ -405,7 +260,7 @@ def _yoy(ctx: Ctx) -> Iterator[tuple[Claim, Claim, Claim]]:
         if delta is None or delta.kind != "change" or delta.value.unit not in MONEY:
             continue
         current = before(ctx, delta, kind="amount", unit=MONEY, limit=6)
-        if current is None or re.search("年初预算", current.subject):
+        if current is None or about(current, "年初预算"):
             continue
         yield current, delta, rate
 
@@ -413,9 +268,8 @@ def _yoy(ctx: Ctx) -> Iterator[tuple[Claim, Claim, Claim]]:
 def _other_subject(current: Claim, delta: Claim) -> str | None:
     """Why a change stated in its own sentence may not be the change of the amount before it: the change
     names a subject of its own that the earlier amount's clause does not ("较2021年决算增加" has none)."""
-    own_subject = re.sub(r"^(与|较|比)?(上年度?|20\d\d年度?(决算)?|同期)?(相比)?", "", flat(delta.subject))
-    own_subject = re.sub(r"(增加|减少|增长|下降|了)+$", "", own_subject)
-    if len(own_subject) < 2 or own_subject in flat(current.clause or current.subject):
+    own_subject = delta.change_subject  # read by the extractor
+    if own_subject is None or own_subject in flat(current.clause or current.subject):
         return None
     return f"增减额的主语“{own_subject}”与前句的本年数“{current.clause or current.subject}”未必相同"
 
@@ -439,7 +293,7 @@ def nar_05(ctx: Ctx) -> None:
             )
             continue
         # the current amount read from an earlier sentence may be another subject's
-        doubt = None if sentence_of(current) == sentence_of(delta) else _other_subject(current, delta)
+        doubt = None if current.sentence == delta.sentence else _other_subject(current, delta)
         ctx.ratio(
             f"第{rate.value.provenance.page}页“{delta.subject}{delta.value.printed}{delta.value.unit}，"
             f"{'增长' if sign > 0 else '下降'}{rate.value.printed}%”",
@@ -454,8 +308,8 @@ def nar_05(ctx: Ctx) -> None:
 def nar_06(ctx: Ctx) -> None:
     """Category priors add up. Formula: when the text gives prior-year values for every 类,
     Σ(currentᵢ ∓ Δᵢ) = total prior. TOL_SUM, warning."""
-    items = [(cur, d) for cur, d, _ in _yoy(ctx) if re.search("支出决算", cur.subject)]
-    totals = [(cur, d) for cur, d, _ in _yoy(ctx) if re.search("财政拨款(决算)?支出|支出总计", cur.subject)]
+    items = [(cur, d) for cur, d, _ in _yoy(ctx) if about(cur, "支出决算")]
+    totals = [(cur, d) for cur, d, _ in _yoy(ctx) if about(cur, "财政拨款支出总计")]
     if len(items) < 2 or not totals:
         return ctx.skip("文字没有逐类给出上年数")
     cur, d = totals[0]
@@ -468,22 +322,13 @@ def nar_06(ctx: Ctx) -> None:
     ctx.sum("各类上年数之和 = 上年支出总计", total_prior, priors)
 
 
-def statements(ctx: Ctx, role: str) -> dict[int, dict[str, Claim]]:
-    """The statements the extractor linked that have a claim in ``role``: id → {role: claim}."""
-    out: dict[int, dict[str, Claim]] = {}
-    for c in ctx.report.claims:
-        for statement in c.statements if c.role is not None else []:
-            out.setdefault(statement, {})[c.role] = c  # type: ignore[index]
-    return {k: v for k, v in out.items() if role in v}
-
-
-def budget_items(ctx: Ctx) -> Iterator[tuple[Claim, Claim, Claim | None, str]]:
-    """(年初预算, 支出决算, 完成率, sentence) for each statement the extractor linked ("年初预算为 X，支出决算为 Y，
+def budget_items(ctx: Ctx) -> Iterator[tuple[Claim, Claim, Claim | None]]:
+    """(年初预算, 支出决算, 完成率) for each statement the extractor linked ("年初预算为 X，支出决算为 Y，
     完成年初预算的 p%" and its phrasings)."""
     for roles in statements(ctx, "年初预算").values():
         budget, final = roles.get("年初预算"), roles.get("支出决算")
         if budget is not None and final is not None:
-            yield budget, final, roles.get("完成率"), sentence_of(budget)
+            yield budget, final, roles.get("完成率")
 
 
 @rule("NAR-07", "error")
@@ -491,7 +336,7 @@ def nar_07(ctx: Ctx) -> None:
     """完成年初预算 %. Formula: p = 决算 / 年初预算 × 100; 大于/超 require 决算 > 预算, 小于/未完成 require 决算 <
     预算. TOL_RATIO."""
     handled = set()
-    for budget, final, rate, _ in budget_items(ctx):
+    for budget, final, rate in budget_items(ctx):
         if rate is None:
             continue
         handled.add(id(rate))
@@ -503,13 +348,13 @@ def nar_07(ctx: Ctx) -> None:
                 cq(budget),
             )
     stated = sangong_budgets_in_text(ctx)
-    for c in claims(ctx, "rate", r"完成(全年|“三公”经费)?预算的"):
+    for c in claims(ctx, "rate", "完成预算"):
         if id(c) in handled or ctx.report.tables.T07 is None:
             continue
         spent = before(ctx, c, kind="amount", unit=MONEY, limit=2)
         if spent is None:
             continue
-        field = sangong_field(spent.subject) or ("total" if "三公" in sentence_of(c) else None)
+        field = spent.sangong_item
         if field is None:
             continue
         plan = stated.get(field) or sangong(ctx, "预算数", field)
@@ -523,9 +368,7 @@ def nar_07(ctx: Ctx) -> None:
 
 
 def _stated_budget(ctx: Ctx) -> Claim | None:
-    return next(
-        claims(ctx, "amount", r"(一般公共预算)?财政拨款(支出)?(决算)?(支出)?年初预算(数)?(为)?$", MONEY), None
-    )
+    return next(claims(ctx, "amount", "年初预算总额", MONEY), None)
 
 
 @rule("NAR-08", "warning")
@@ -537,9 +380,9 @@ def nar_08(ctx: Ctx) -> None:
         return ctx.skip("文字没有说明年初预算总额")
     items = [
         b
-        for b, _, _, span in budget_items(ctx)
+        for b, _, _ in budget_items(ctx)
         if b is not stated
-        and "“三公”" not in span
+        and "三公" not in b.marks
         and b.value.provenance.page >= stated.value.provenance.page
     ]
     if not items:
@@ -554,17 +397,17 @@ def nar_08(ctx: Ctx) -> None:
 @rule("NAR-09", "error")
 def nar_09(ctx: Ctx) -> None:
     """Text self-consistency. Formula: "年初没有安排预算 / 年初预算为0" ⇔ 年初预算 = 0; "未执行" ⇔ 决算 = 0. TOL_EXACT."""
-    for budget, final, _, span in budget_items(ctx):
-        if re.search("年初(没有|未)安排", span) and budget.value.value != 0:
+    for budget, final, _ in budget_items(ctx):
+        if "年初未安排" in budget.marks and budget.value.value != 0:
             ctx.fail(
                 f"第{budget.value.provenance.page}页说年初未安排预算，却列年初预算 {budget.value.printed}",
                 [cq(budget)],
             )
-        elif re.search("未执行", span) and final.value.value != 0:
+        elif "未执行" in budget.marks and final.value.value != 0:
             ctx.fail(
                 f"第{final.value.provenance.page}页说未执行，却列支出决算 {final.value.printed}", [cq(final)]
             )
-        elif budget.value.value == 0 and re.search("年中(增加|追加)|未下达|年初未", span):
+        elif budget.value.value == 0 and "年中追加" in budget.marks:
             ctx.ok(f"第{budget.value.provenance.page}页年初预算为 0 与“年中增加”的说明一致", [cq(budget)])
 
 
@@ -575,7 +418,7 @@ def nar_10(ctx: Ctx) -> None:
     t05 = ctx.report.tables.T05
     if t05 is None:
         return None
-    for _, final, _, _ in budget_items(ctx):
+    for _, final, _ in budget_items(ctx):
         if final.item_path:
             _, kuan, xiang = (flat(n) for n in final.item_path)
             row = next(
@@ -590,7 +433,7 @@ def nar_10(ctx: Ctx) -> None:
                 None,
             )
         else:
-            cls = vocabulary.function_class(final.item or "")
+            cls = final.item_code
             row = next((r for r in rows(t05) if r.code == cls), None) if cls else None
         if row is None:
             continue
@@ -605,9 +448,9 @@ def nar_10(ctx: Ctx) -> None:
 def nar_11(ctx: Ctx) -> None:
     """基本支出 narrative. Formula: 人员 + 公用 = 基本 (text values); every component the text names is non-zero
     in T06/B06 (a named zero component is a warning). TOL_SUM; names TOL_EXACT."""
-    basic = next(own(claims(ctx, "amount", r"基本支出$", MONEY)), None)
-    people = next(own(claims(ctx, "amount", r"人员经费$", MONEY)), None)
-    public = next(own(claims(ctx, "amount", r"公用经费$", MONEY)), None)
+    basic = next(own(c for c in claims(ctx, "amount", unit=MONEY) if c.component == "basic"), None)
+    people = next(own(c for c in claims(ctx, "amount", unit=MONEY) if c.component == "personnel"), None)
+    public = next(own(c for c in claims(ctx, "amount", unit=MONEY) if c.component == "public"), None)
     if basic is not None and people is not None and public is not None:
         ctx.sum(
             f"第{basic.value.provenance.page}页文字：基本支出 = 人员经费 + 公用经费",
@@ -643,26 +486,10 @@ def nar_12(ctx: Ctx) -> None:
         return ctx.skip("缺少“三公”经费表")
     budget_mode = ctx.report.tables.T07 is None
     for c in claims(ctx, "amount", unit=MONEY):
-        span = sentence_of(c)
-        if "三公" not in span and not re.search("因公出国|公务用车|公务接待", c.subject):
+        field = c.sangong  # the 三公 cell the extractor read the amount as restating
+        if field is None:
             continue
-        field = sangong_field(c.subject) or (
-            "total" if re.search("“三公”经费(财政拨款)?(支出)?(预算|决算)", c.subject) else None
-        )
-        if (
-            field is None
-            or re.search("外宾|国内|其他国内|运行维护支出|购置支出", c.subject)
-            and field != "total"
-            and not c.subject.endswith(("费", "预算", "决算", "预算数", "决算数"))
-        ):
-            continue
-        half = (
-            "预算数"
-            if budget_mode or re.search("预算(数)?(为)?$", c.subject)
-            else "决算数"
-            if re.search("决算(数)?(为)?$|支出$|支出决算", c.subject)
-            else _half_of_clause(c)
-        )
+        half = "预算数" if budget_mode else c.sangong_half
         if half is None:
             continue
         if c.parts:
@@ -683,22 +510,12 @@ def nar_12(ctx: Ctx) -> None:
         )
 
 
-def _half_of_clause(c: Claim) -> str | None:
-    """预算数 or 决算数 for a combined 三公 subject ("…合计 6.34 万元"), from the words of its clause."""
-    if not c.parts:
-        return None
-    clause = flat(c.clause)
-    if "预算" in clause and not re.search("决算|支出", clause):
-        return "预算数"
-    return "决算数" if re.search("决算|支出", clause) else None
-
-
 @rule("NAR-13", "warning")
 def nar_13(ctx: Ctx) -> None:
     """三公 counts and details. Formula: 团组 and 人次 sums match; 出国 sub-expenses sum to the 出国 决算;
     公务用车保有量 = 国有资产 车辆 (soft). TOL_EXACT / TOL_SUM, warning."""
-    fleet = next(claims(ctx, "count", r"公务用车保有量"), None)
-    owned = next(claims(ctx, "count", r"共有车辆"), None)
+    fleet = next(claims(ctx, "count", "公务用车保有量"), None)
+    owned = next(claims(ctx, "count", "共有车辆"), None)
     if fleet is None or owned is None:
         return ctx.skip("文字没有同时给出公务用车保有量和车辆总数")
     if fleet.value.value <= owned.value.value:
@@ -717,7 +534,7 @@ def nar_13(ctx: Ctx) -> None:
 def nar_14(ctx: Ctx) -> None:
     """机关运行经费 text. Formula: the value follows XT-14 (≤ 公用经费), its year-over-year change follows NAR-05.
     TOL_RATIO."""
-    for c in claims(ctx, "amount", r"机关运行经费(支出)?(预算)?(为)?$", MONEY):
+    for c in claims(ctx, "amount", "机关运行经费", MONEY):
         nxt = [o for o in in_sentence(ctx, c) if o.kind in ("change", "change_rate")]
         if len(nxt) == 2:
             sign = 1 if nxt[0].direction == "增加" else -1
@@ -731,21 +548,21 @@ def nar_14(ctx: Ctx) -> None:
 def nar_15(ctx: Ctx) -> None:
     """政府采购. Formula: 总额 = 货物 + 工程 + 服务; 中小企业 ≤ 总额; 小微 ≤ 中小; 占比 = part / 总额.
     TOL_SUM / TOL_RATIO."""
-    total = next(claims(ctx, "amount", r"政府采购(支出总额|预算安排)", MONEY), None)
+    total = next(claims(ctx, "amount", "政府采购总额", MONEY), None)
     if total is None:
         return ctx.skip("文字没有给出政府采购总额")
     same = in_sentence(ctx, total)
-    parts = [o for o in same if o.kind == "amount" and re.search(r"政府采购(货物|工程|服务)", o.subject)]
+    parts = [o for o in same if o.kind == "amount" and about(o, "政府采购分类")]
     if parts:
         ctx.sum(
             f"第{total.value.provenance.page}页政府采购总额 = 货物 + 工程 + 服务",
             cq(total),
             [cq(p) for p in parts],
         )
-    sme = next((o for o in claims(ctx, "amount", r"授予中小企业合同金额", MONEY)), None)
+    sme = next((o for o in claims(ctx, "amount", "授予中小企业", MONEY)), None)
     if sme is None:
         return None
-    rate = next((o for o in in_sentence(ctx, sme) if o.kind == "share" and "中小企业" not in o.subject), None)
+    rate = next((o for o in in_sentence(ctx, sme) if o.kind == "share" and not about(o, "中小企业")), None)
     if rate is not None and total.value.value:
         ctx.ratio(f"第{sme.value.provenance.page}页授予中小企业合同金额占比", cq(rate), cq(sme), cq(total))
 
@@ -753,26 +570,20 @@ def nar_15(ctx: Ctx) -> None:
 @rule("NAR-16", "error")
 def nar_16(ctx: Ctx) -> None:
     """国有资产 vehicles. Formula: 车辆合计 = Σ categories listed after 其中. TOL_EXACT."""
-    owned = next(claims(ctx, "count", r"共有车辆"), None)
+    owned = next(claims(ctx, "count", "共有车辆"), None)
     if owned is None:
         return ctx.skip("文字没有车辆总数")
-    text = ctx.report.text_pages.get(owned.value.provenance.page, "").replace("\n", "")
-    start = (
-        text.find(f"共有车辆{owned.value.printed}")
-        if f"共有车辆{owned.value.printed}" in text
-        else text.find("共有车辆")
-    )
-    tail = text[start:]
-    tail = re.split(r"；|单价|单位价值|部门价值", tail)[0]
-    if "其中" not in tail:
+    # the extractor linked "共有车辆 N 辆，其中：A n₁ 辆、B n₂ 辆…" (to the "；" that ends the list)
+    group = next((g for g in linked(ctx, "车辆总数") if owned in g), None)
+    if group is None:
         return ctx.skip("文字没有列出车辆构成")
-    counts = [Decimal(n) for n in re.findall(r"(\d+)\s*辆", tail[tail.find("其中") :])]
+    counts = [c for c in group if c.role == "车辆分项"]
     if not counts:
         return None
     ctx.sum(
         f"第{owned.value.provenance.page}页车辆总数 = 各类车辆之和",
         cq(owned),
-        [const(n, "车辆分类数") for n in counts],
+        [q(c.value, "车辆分类数") for c in counts],
     )
 
 
@@ -784,10 +595,10 @@ def nar_17(ctx: Ctx) -> None:
         total_row(ctx.report.tables.T03), "project", "支出决算表 项目支出"
     )
     for c in claims(ctx, "share"):
-        if "项目支出总额" not in flat(c.base):  # the whole the extractor read after 占
+        if c.whole != "项目支出总额":  # the whole the extractor read after 占
             continue
         amount = before(ctx, c, unit=MONEY, limit=2)
-        if amount is None or not re.search("涉及|资金", amount.subject):
+        if amount is None or not about(amount, "资金"):
             continue
         ctx.copy(f"第{c.value.provenance.page}页绩效自评涉及资金与项目支出核对", cq(amount), project)
         ctx.ratio(
@@ -802,24 +613,19 @@ def nar_17(ctx: Ctx) -> None:
 def nar_18(ctx: Ctx) -> None:
     """Itemised breakdowns. Formula: components listed after "其中" = the stated subtotal (进出口 = 出口 + 进口;
     核销金额 = its parts …). TOL_SUM."""
-    for total in claims(ctx, "amount", r"进出口完成$", MONEY):
-        parts = [
-            o
-            for o in in_sentence(ctx, total)
-            if o.kind == "amount" and re.search(r"(^|其中)(出口|进口)完成$", o.subject)
-        ]
+    for total in claims(ctx, "amount", "进出口完成", MONEY):
+        parts = [o for o in in_sentence(ctx, total) if o.kind == "amount" and about(o, "出口或进口完成")]
         if len(parts) == 2:
             ctx.sum(
                 f"第{total.value.provenance.page}页进出口 = 出口 + 进口", cq(total), [cq(p) for p in parts]
             )
-    for total in claims(ctx, "amount", r"^核销金额$", MONEY):
-        span = sentence_of(total)
+    for total in claims(ctx, "amount", "核销金额", MONEY):
         later = [
             o
             for o in in_sentence(ctx, total)
             if o.kind == "amount" and o.subject == "核销金额" and o is not total
         ]
-        if "其中" in span and len(later) >= 2:
+        if "其中" in total.marks and len(later) >= 2:
             ctx.sum(
                 f"第{total.value.provenance.page}页核销金额 = 分项之和", cq(total), [cq(p) for p in later]
             )
@@ -856,17 +662,13 @@ def nar_19(ctx: Ctx) -> None:
 def nar_20(ctx: Ctx) -> None:
     """Count-based ratios. Formula: with integer numerator and denominator, p = round_half_up(a / b × 100, d_p).
     TOL_RATIO with h = 0 on the operands, warning."""
-    for c in claims(ctx, "rate", r"核销率"):
+    for c in claims(ctx, "rate", "核销率"):
         numerator = before(ctx, c, kind="count", limit=1)
         if numerator is None or numerator.value.unit != "张":
             continue
         earlier = ctx.report.claims[max(0, position(ctx, numerator) - 10) : position(ctx, numerator)]
-        issued = [
-            o for o in earlier if o.kind == "count" and o.value.unit == "张" and re.search("发放", o.subject)
-        ]
-        denominator = next(
-            (o for o in issued if re.search("共计|总|共", o.subject)), issued[0] if issued else None
-        )
+        issued = [o for o in earlier if o.kind == "count" and o.value.unit == "张" and about(o, "发放")]
+        denominator = next((o for o in issued if about(o, "合计词")), issued[0] if issued else None)
         if denominator is None:
             continue
         ctx.ratio(
@@ -883,8 +685,8 @@ def nar_21(ctx: Ctx) -> None:
     """Multiplier consistency (杠杆率/带动倍率). Formula: 杠杆率 = 带动消费 / 核销金额, the definition the document
     uses elsewhere. TOL_RATIO, warning."""
     for c in claims(ctx, "ratio"):
-        driven = before(ctx, c, unit=MONEY, subject=r"带动|拉动|购车总价款|消费金额", limit=8)
-        spent = before(ctx, c, unit=MONEY, subject=r"核销|优惠", limit=8)
+        driven = before(ctx, c, unit=MONEY, topic="带动消费", limit=8)
+        spent = before(ctx, c, unit=MONEY, topic="核销优惠", limit=8)
         if driven is None or spent is None:
             ctx.skip(f"第{c.value.provenance.page}页{c.subject}缺少带动消费或核销金额", [cq(c)])
             continue
@@ -929,12 +731,6 @@ def _half(printed: str) -> Decimal:
     return Decimal(5) * Decimal(10) ** (-decimals - 1)
 
 
-HEADING_YEAR = re.compile(
-    r"(第[一二三四五六七八九十]+部分\s*(20\d{2})\s*年度?[^\n]{0,30}?(决算|预算)(表|情况说明))"
-    r"|(纳入本部门\s*(20\d{2})\s*年度部门(预算|决算)编制范围)"
-)
-
-
 @rule("NAR-23", "warning")
 def nar_23(ctx: Ctx) -> None:
     """Year and entity in headings. Formula: every year in part titles, section titles and scope sentences
@@ -942,18 +738,15 @@ def nar_23(ctx: Ctx) -> None:
     year = ctx.report.meta.year
     if year is None:
         return ctx.skip("没有识别出报告年度")
-    for page, text in sorted(ctx.report.text_pages.items()):
-        flat_text = re.sub(r"\n", "", text)
-        for m in HEADING_YEAR.finditer(flat_text):
-            printed = int(m.group(2) or m.group(6))
-            phrase = m.group(1) or m.group(5)
-            if printed != year:
-                ctx.fail(
-                    f"第{page}页“{phrase}”的年度 {printed} 与报告年度 {year} 不符",
-                    extra=[_text_operand(page, phrase)],
-                )
-            else:
-                ctx.ok(f"第{page}页“{phrase[:20]}”年度正确", extra=[_text_operand(page, phrase)])
+    for heading in sorted(ctx.report.heading_years, key=lambda h: h.page):  # read by the extractor
+        page, phrase, printed = heading.page, heading.phrase, heading.year
+        if printed != year:
+            ctx.fail(
+                f"第{page}页“{phrase}”的年度 {printed} 与报告年度 {year} 不符",
+                extra=[_text_operand(page, phrase)],
+            )
+        else:
+            ctx.ok(f"第{page}页“{phrase[:20]}”年度正确", extra=[_text_operand(page, phrase)])
 
 
 def _text_operand(page: int, phrase: str) -> Operand:
@@ -964,21 +757,18 @@ def _text_operand(page: int, phrase: str) -> Operand:
 def nar_24(ctx: Ctx) -> None:
     """Zero denominators. Formula: a ratio whose denominator is 0 must be omitted or printed "—"; printing 100%
     or 0% fails. TOL_EXACT, warning."""
-    for c in claims(ctx, "rate", r"完成(全年)?预算的?$|完成预算$"):
+    for c in claims(ctx, "rate", "完成预算率"):
         # the budget the rate is of: the last amount stated as a 预算 before it in its sentence
         stated = [
             o
             for o in in_sentence(ctx, c)
-            if o.kind == "amount"
-            and position(ctx, o) < position(ctx, c)
-            and re.search(r"预算(数)?(为)?$", o.subject)
+            if o.kind == "amount" and position(ctx, o) < position(ctx, c) and about(o, "预算数")
         ]
         if stated and stated[-1].value.value == 0:
             ctx.fail(
                 f"第{c.value.provenance.page}页预算数为 0，却印出“完成预算的 {c.value.printed}%”", [cq(c)]
             )
     for c in claims(ctx, "share"):
-        span = sentence_of(c)
-        if re.search(r"总额\s*0(\.0+)?\s*万?元", span) and "中小企业" in span:
+        if "总额为零" in c.marks and "中小企业" in c.marks:
             ctx.fail(f"第{c.value.provenance.page}页总额为 0，却印出占比 {c.value.printed}%", [cq(c)])
             break

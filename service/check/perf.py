@@ -10,7 +10,7 @@ from schemas.findings import Operand
 from schemas.performance import Indicator, SelfEvaluation
 from service.check.arith import Q, const, q
 from service.check.base import Ctx, find_row, flat, registry, rows, total_row, val
-from service.check.narrative import sangong
+from service.check.stated import linked, sangong
 from service.numbers import parse_amount
 
 RULES, rule = registry()
@@ -30,12 +30,12 @@ def scored(ctx: Ctx) -> Iterator[tuple[SelfEvaluation, Indicator]]:
             yield ev, ind
 
 
-def number(text: str | None) -> tuple[str | None, Decimal] | None:
-    """A target or actual read as (comparator, number): "≥95%" → ("≥", 95); "100" → (None, 100)."""
-    if not text:
+def number(cell: str | None) -> tuple[str | None, Decimal] | None:
+    """A target or actual cell read as (comparator, number): "≥95%" → ("≥", 95); "100" → (None, 100)."""
+    if not cell:
         return None
-    m = COMPARATOR.match(text.strip())
-    if m is None or m.end() < len(text.strip()) - 1:
+    m = COMPARATOR.match(cell.strip())
+    if m is None or m.end() < len(cell.strip()) - 1:
         return None
     return m.group("op"), Decimal(m.group("num"))
 
@@ -261,9 +261,6 @@ def perf_09(ctx: Ctx) -> None:
         )
 
 
-GRADE = re.compile(r"(\d+(?:\.\d+)?)\s*分[，,。]?\s*(?:绩效评价|评价)?等级为\s*[“\"]?(优|良|中|差)")
-
-
 def band(score: Decimal) -> str:
     return "优" if score >= 90 else "良" if score >= 80 else "中" if score >= 60 else "差"
 
@@ -272,32 +269,23 @@ def band(score: Decimal) -> str:
 def perf_10(ctx: Ctx) -> None:
     """Grade band. Formula: 优 ≥ 90, 良 ∈ [80, 90), 中 ∈ [60, 80), 差 < 60 (a document may print its own bands).
     TOL_EXACT, warning."""
-    for page, text in sorted(ctx.report.text_pages.items()):
-        for m in GRADE.finditer(text.replace("\n", "")):
-            score, grade = Decimal(m.group(1)), m.group(2)
-            operand = [const(score, f"第{page}页 得分 {m.group(1)} 等级 {grade}")]
-            if band(score) == grade:
-                ctx.ok(f"第{page}页得分 {m.group(1)} 分对应等级“{grade}”", operand)
-            else:
-                ctx.fail(f"第{page}页得分 {m.group(1)} 分应为“{band(score)}”，却写“{grade}”", operand)
-
-
-COUNTS = re.compile(r"(\d+)\s*个(?:二级)?项目(?:支出)?绩效自评中|自评个数\s*(\d+)\s*个")
+    for (c,) in linked(ctx, "得分"):  # "…得分为 95.74 分，等级为优", read by the extractor
+        page, printed, grade = c.value.provenance.page, c.value.printed, c.grade
+        operand = [q(c.value, f"第{page}页 得分 {printed} 等级 {grade}")]
+        if band(c.value.value) == grade:
+            ctx.ok(f"第{page}页得分 {printed} 分对应等级“{grade}”", operand)
+        else:
+            ctx.fail(f"第{page}页得分 {printed} 分应为“{band(c.value.value)}”，却写“{grade}”", operand)
 
 
 @rule("PERF-11", "error")
 def perf_11(ctx: Ctx) -> None:
     """Grade counts. Formula: Σ(优, 良, 中, 差) = number of projects evaluated. Text. TOL_EXACT."""
-    for page, text in sorted(ctx.report.text_pages.items()):
-        flat_text = text.replace("\n", "")
-        for m in COUNTS.finditer(flat_text):
-            total = int(m.group(1) or m.group(2))
-            tail = flat_text[m.end() : m.end() + 160]
-            grades = re.findall(r"(\d+)\s*个项目自评等级为\s*[“\"]?(优|良|中|差)", tail)
-            if len(grades) != 4:
-                continue
-            parts = [const(int(n), f"{g} {n} 个") for n, g in grades]
-            ctx.sum(f"第{page}页自评等级个数之和 = {total} 个项目", const(total, f"{total} 个项目"), parts)
+    for group in linked(ctx, "自评总数"):  # "16个项目绩效自评中：15个项目自评等级为“优”，1个…"
+        total = next(c for c in group if c.role == "自评总数")
+        page, n = total.value.provenance.page, total.value.printed
+        parts = [q(c.value, f"{c.grade} {c.value.printed} 个") for c in group if c.role == "等级个数"]
+        ctx.sum(f"第{page}页自评等级个数之和 = {n} 个项目", q(total.value, f"{n} 个项目"), parts)
 
 
 @rule("PERF-12", "error")
@@ -481,8 +469,8 @@ def perf_14(ctx: Ctx) -> None:
         )
 
 
-def _name(text: str) -> str:
-    return re.sub(r"[（(].*$", "", flat(text))
+def _name(label: str) -> str:
+    return re.sub(r"[（(].*$", "", flat(label))
 
 
 @rule("PERF-15", "warning")
@@ -525,30 +513,12 @@ def perf_15(ctx: Ctx) -> None:
             )
 
 
-BALANCE = re.compile(
-    r"预算资金共计\s*(?P<b>[\d,.]+)\s*(?P<bu>万元|元).{0,200}?(?:核销|支出)\s*(?P<s>[\d,.]+)\s*(?P<su>万元|元)"
-    r".{0,60}?结余资金\s*(?P<r>[\d,.]+)\s*(?P<ru>万元|元)"
-)
-
-
 @rule("PERF-16", "error")
 def perf_16(ctx: Ctx) -> None:
     """Project balance arithmetic. Formula: 结余 = 全年预算 − 全年执行. PP and text. TOL_SUM."""
-    scale = {"元": Decimal(1), "万元": Decimal(10_000)}
-    for page, text in sorted(ctx.report.text_pages.items()):
-        for m in BALANCE.finditer(text.replace("\n", "")):
-            parts = []
-            for key in ("b", "s", "r"):
-                parsed = parse_amount(m.group(key))
-                if parsed is None:
-                    break
-                unit = m.group(key + "u")
-                parts.append(
-                    Q(
-                        parsed[0] * scale[unit],
-                        Decimal(5) * Decimal(10) ** (-parsed[1] - 1) * scale[unit],
-                        f"第{page}页 {m.group(key)}{unit}",
-                    )
-                )
-            if len(parts) == 3:
-                ctx.sum(f"第{page}页结余资金 = 预算 − 支出", parts[2], [parts[0], parts[1]], [1, -1])
+    for group in linked(ctx, "结余"):  # "预算资金共计 X 万元…核销 Y 万元…结余资金 Z 万元"
+        roles = {c.role: c for c in group}
+        budget, spent, left = roles["预算资金"], roles["支出"], roles["结余"]
+        page = left.value.provenance.page
+        parts = [q(c.value, f"第{page}页 {c.value.printed}{c.value.unit}") for c in (budget, spent, left)]
+        ctx.sum(f"第{page}页结余资金 = 预算 − 支出", parts[2], [parts[0], parts[1]], [1, -1])

@@ -3,20 +3,16 @@ whole checker follows; their functions verify that the extracted values obey the
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 from schemas.facts import MONEY_SCALE
 from schemas.findings import Operand
 from schemas.report import Claim, iter_facts
-from schemas.vocabulary import function_class
 from service.check.arith import Q, check_copy, q, round_half_up
 from service.check.base import Ctx, fact_fields, registry, rows
-from service.check.narrative import MONEY, claims, cq, own
+from service.check.stated import MONEY, about, claims, component, cq, headline_total, own
 
 RULES, rule = registry()
-
-MACRO = re.compile(r"进出口|社零|社会消费品|省外资金|引资|投资|签约|到位")
 
 
 @rule("UNIT-01", "error")
@@ -128,12 +124,8 @@ def unit_07(ctx: Ctx) -> None:
 def unit_08(ctx: Ctx) -> None:
     """Duplicate facts across precisions. Formula: two values for one fact are consistent iff their intervals
     intersect; at the same d they must be equal (error; warning if Δ = 1 ulp). Headline totals in text and table."""
-    from service.check.narrative import headline_total
-
     table = headline_total(ctx)
-    for c in claims(
-        ctx, "amount", r"^(\d{4}年度?)?(收、?支总计均?为?|收入总计|支出总计|收入合计|支出合计)$", MONEY
-    ):
+    for c in claims(ctx, "amount", "收支总计或合计", MONEY):
         if table is not None and c.value.decimals != (table.fact.decimals if table.fact else 2):
             ctx.copy(
                 f"第{c.value.provenance.page}页 {c.value.printed}（{c.value.decimals} 位小数）与报表总计（不同精度）核对",
@@ -144,10 +136,8 @@ def unit_08(ctx: Ctx) -> None:
 
 def table_refs(ctx: Ctx, c: Claim) -> list[Q]:
     """The table cells a certain narrative amount restates: a component (基本支出, 人员经费 …) or a 类 row."""
-    from service.check.narrative import component
-
-    refs = component(ctx, c.subject)
-    code = function_class(c.clause or c.subject)
+    refs = component(ctx, c)
+    code = c.class_code  # the 类 the extractor read in the claim's clause
     if code and c.scope == "item":
         t = ctx.report.tables
         for table, field_name in ((t.T05, "total"), (t.B05, "total"), (t.T03, "total")):
@@ -198,10 +188,9 @@ def unit_09(ctx: Ctx) -> None:
             diagnosis="UNIT_SCALE",
         )
     for c in claims(ctx, "amount", unit=("元",)):
-        if not MACRO.search(c.subject) or c.value.value >= 1_000_000:
+        if not about(c, "宏观指标") or c.value.value >= 1_000_000:
             continue
-        span = c.value.provenance.text_span or ""
-        peers = "亿元" in span
+        peers = "亿元" in c.marks
         ctx.fail(
             f"第{c.value.provenance.page}页“{c.subject} {c.value.printed} 元”单位可疑"
             f"{'（同句其他数为亿元）' if peers else ''}，应为 {c.value.printed} 亿元？",

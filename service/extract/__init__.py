@@ -35,6 +35,8 @@ def extract_report(doc: Document) -> Report:
         performance=perf,
         claims=narrative.extract_claims(doc, meta),
         toc=narrative.extract_toc(doc),
+        heading_years=narrative.extract_heading_years(doc),
+        disclosed=narrative.extract_disclosed(doc, meta),
         text_pages={p.number: p.text for p in doc.pages},
         parse_notes=notes,
     )

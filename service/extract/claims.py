@@ -11,23 +11,35 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from schemas.report import Claim, ClaimScope
+from schemas.report import Claim, ClaimScope, Mark
 from schemas.vocabulary import (
     DEPARTMENT_SUBJECTS,
+    EXTERNAL,
     NON_SPENDING_BASE,
     PROJECT_NAME,
+    SANGONG_SUMS,
+    SANGONG_WORDS,
     function_class,
     is_item,
     sangong_field,
+    sangong_fields,
+    structure_item,
 )
 from service.numbers import compact
 
 CLAUSE_END = re.compile(r"[，,；;。：:]")
-EXTERNAL = re.compile(
-    r"进出口|社零|社会消费品|省外资金|引资|投资|签约|到位|外贸|出口|进口|GDP|生产总值|销售额|营业额|带动|拉动|"
-    r"核销|发放|消费金额|交易额"
+# a number the prose states: with its unit, or a multiplier without one ("杠杆率 9.08")
+NUMBER = re.compile(
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*"
+    r"(?P<unit>万元|亿元|万美元|元|%|个百分点|个|人次|辆|台|家|批次|次|倍|分|张|笔|人)"
+    r"|(?:杠杆率|杠杆比|倍率)(?:为|达到了|达到|达)?\s*(?P<ratio>\d+(?:\.\d+)?)"
 )
+CLAUSE_BREAK = re.compile(r"[，,；;。：:、（）()]")
+CHANGE = re.compile(r"(增加|减少|增长|下降|减|增)了?\s*$")
+SHARE = re.compile(r"占[^，。；]{0,24}?$")
+QUALIFIER = re.compile(r"(约|近|超|逾|余|以上|左右|不到|不足)")
 JOINER = re.compile(r"(?<=[^\d])(?:以及|及|和|与|、|加)(?=[^\d])")
 SUM_WORD = re.compile(r"(合计|共计|总计|两项|二项|三项|共)(为|是|达)?$")
 RESPECTIVELY = re.compile(r"分别(为|是|达到?|占)?$")
@@ -43,6 +55,81 @@ class ClaimContext:
     ambiguity: str | None = None
     subject: str | None = None  # a corrected subject (one item of a "分别为" list)
     listed: list[str] = field(default_factory=list)
+    marks: list[Mark] = field(default_factory=list)
+    whole: str | None = None
+    change_subject: str | None = None
+    component: str | None = None
+    class_code: str | None = None
+    sangong_item: str | None = None
+    sangong: str | None = None
+    sangong_sum: str | None = None
+    sangong_half: str | None = None
+
+
+@dataclass
+class Reading:
+    """What one number of a sentence states: its kind (amount, share 占%, change 增减额, change_rate 增减%,
+    rate 完成…%, points 个百分点, count), the direction of a change, its subject, a bound word (约/超 …) and
+    the clause-level reading (scope, parts, base, marks …)."""
+
+    kind: str
+    unit: str
+    subject: str
+    direction: str | None
+    qualifier: str | None
+    context: ClaimContext
+
+
+def read_number(sentence: str, m: re.Match[str]) -> Reading | None:
+    """The reading of the number ``m`` (a match of NUMBER with a unit) in ``sentence``; None when no subject
+    precedes it."""
+    before = sentence[: m.start()]
+    clause = CLAUSE_BREAK.split(before)[-1]
+    unit = m.group("unit")
+    direction = None
+    change = CHANGE.search(before)
+    if unit in ("%", "个百分点"):
+        if SHARE.search(before[-26:]):
+            kind = "share"
+        elif change:
+            kind, direction = "change_rate", _direction(change.group(1))
+        else:
+            kind = "rate" if unit == "%" else "points"
+    elif unit in ("万元", "亿元", "元"):
+        kind, direction = ("change", _direction(change.group(1))) if change else ("amount", None)
+    else:
+        kind = "count"
+    subject = _subject(before, clause)
+    if not subject:
+        return None
+    context = read(sentence, m.start("num"), m.end(), kind, subject)
+    bound = QUALIFIER.search(before[-3:] + sentence[m.end() : m.end() + 2])
+    return Reading(
+        kind=kind,
+        unit=unit,
+        subject=context.subject or subject,
+        direction=direction,
+        qualifier=bound.group(1) if bound else None,
+        context=context,
+    )
+
+
+def _direction(word: str) -> str:
+    return "增加" if word in ("增加", "增长", "增") else "减少"
+
+
+def _subject(before: str, clause: str) -> str:
+    """What the number is about: the clause before it, without the verb that introduces it."""
+    text = compact(clause)
+    text = re.sub(
+        r"(为|是|达|达到|共计|合计|均为|共|计|约|近|超|较上年度?|比上年度?|与上年度?相比)+$", "", text
+    )
+    text = re.sub(r"(增加|减少|增长|下降|了|占|完成)+$", "", text)
+    if len(text) < 2:  # "占 48.74%" refers to the clause before
+        parts = [p for p in CLAUSE_BREAK.split(before) if compact(p)]
+        text = compact(parts[-2]) if len(parts) >= 2 else text
+        text = re.sub(r"\d[\d,.]*(万元|亿元|元)?$", "", text)
+    return text[-40:]
 
 
 def clause_of(sentence: str, start: int, end: int) -> str:
@@ -150,8 +237,76 @@ def read(sentence: str, start: int, end: int, kind: str, subject: str) -> ClaimC
         ctx.scope = "project"
     if kind == "share":
         ctx.base = share_base(ctx.clause, sentence[start:end])
+        ctx.whole = whole_of(ctx.base)
+    if kind in ("change", "change_rate"):
+        ctx.change_subject = change_subject(subject)
     ctx.listed = listed_after(sentence, end)
+    ctx.marks = marks(sentence)
+    ctx.component = structure_item(compact(subject))
+    ctx.class_code = function_class(ctx.clause or subject)
+    _read_sangong(ctx, sentence, subject)
     return ctx
+
+
+# words of a sentence that qualify all its numbers, read once here so the checker tests a mark, not the text
+MARKS: tuple[tuple[Mark, str], ...] = (
+    ("三公", r"三公"),
+    ("年初未安排", r"年初(没有|未)安排"),
+    ("未执行", r"未执行"),
+    ("年中追加", r"年中(增加|追加)|未下达|年初未"),
+    ("其中", r"其中"),
+    ("分别", r"分别"),
+    ("全部项目", r"全部|所有项目|涵盖|100%"),
+    ("部分", r"部分"),
+    ("亿元", r"亿元"),
+    ("总额为零", r"总额\s*0(\.0+)?\s*万?元"),
+    ("中小企业", r"中小企业"),
+)
+
+
+@lru_cache(maxsize=256)
+def _marks(sentence: str) -> tuple[Mark, ...]:
+    return tuple(mark for mark, pattern in MARKS if re.search(pattern, sentence))
+
+
+def marks(sentence: str) -> list[Mark]:
+    """The marks of a sentence: "…年初未安排预算…" → ['年初未安排'] (read once per sentence)."""
+    return list(_marks(sentence))
+
+
+# a subject that names a 三公 detail, not an item of the table ("外宾接待", "国内公务接待" of a count …)
+SANGONG_DETAIL = re.compile("外宾|国内|其他国内|运行维护支出|购置支出")
+
+
+def _read_sangong(ctx: ClaimContext, sentence: str, subject: str) -> None:
+    """The 三公 reading of a number: the item it is about, the table cell it restates (none for a detail
+    such as 外宾接待 or a clause about the total that does not say 预算/决算), the cell a combined subject adds up
+    to, and the half (预算数/决算数) its words name."""
+    if "三公" not in sentence and not SANGONG_WORDS.search(subject):
+        return
+    named = sangong_field(subject)
+    ctx.sangong_item = named or ("total" if "三公" in sentence else None)
+    cell = named or ("total" if re.search("“三公”经费(财政拨款)?(支出)?(预算|决算)", subject) else None)
+    detail = (
+        SANGONG_DETAIL.search(subject)
+        and cell != "total"
+        and not subject.endswith(("费", "预算", "决算", "预算数", "决算数"))
+    )
+    if cell is None or detail:
+        return
+    ctx.sangong = cell
+    if ctx.parts:
+        ctx.sangong_sum = SANGONG_SUMS.get(frozenset(sangong_fields(ctx.parts)))
+    if re.search("预算(数)?(为)?$", subject):
+        ctx.sangong_half = "预算数"
+    elif re.search("决算(数)?(为)?$|支出$|支出决算", subject):
+        ctx.sangong_half = "决算数"
+    elif ctx.parts:  # a combined subject ("…合计 6.34 万元"): the words of its clause
+        clause = compact(ctx.clause)
+        if "预算" in clause and not re.search("决算|支出", clause):
+            ctx.sangong_half = "预算数"
+        elif re.search("决算|支出", clause):
+            ctx.sangong_half = "决算数"
 
 
 def listed_after(sentence: str, end: int) -> list[str]:
@@ -177,6 +332,32 @@ def share_base(clause: str, number: str) -> str | None:
     if re.search(r"\d", base):  # "分别占 48.94%和 51.06%": the second share of a list, no base stated
         return None
     return base or None
+
+
+def whole_of(base: str | None) -> str | None:
+    """What a share's stated whole is: a total of the tables (本年支出合计, 本年收入合计, the 三公 total), the
+    项目支出总额 of a 绩效 coverage sentence, a 政府采购 whole, or another (a policy, the economy); None unstated."""
+    text = compact(base or "")
+    if not text:
+        return None
+    if "三公" in text:
+        return "三公"
+    if re.fullmatch(r"(本年|部门|本部门)?(支出合计|支出总额|总支出|支出总计)", text):
+        return "本年支出合计"
+    if re.fullmatch(r"(本年|部门|本部门)?(收入合计|收入总额|总收入)", text):
+        return "本年收入合计"
+    if "项目支出总额" in text:
+        return "项目支出总额"
+    if re.search(r"政府采购|中小企业|小微企业|部门预算项目", text):
+        return "政府采购"
+    return "其他"
+
+
+def change_subject(subject: str) -> str | None:
+    """The subject a change names of its own: "支出增加" → 支出; "较2021年决算增加" → None."""
+    text = re.sub(r"^(与|较|比)?(上年度?|20\d\d年度?(决算)?|同期)?(相比)?|^同比", "", compact(subject))
+    text = re.sub(r"(增加|减少|增长|下降|了)+$", "", text)
+    return text if len(text) >= 2 else None
 
 
 def non_spending(base: str) -> bool:
@@ -215,7 +396,11 @@ def link(sentence: str, previous: str, found: list[tuple[int, Claim]], first_id:
                 claim.statements.append(next_id)
                 claim.role = role  # type: ignore[assignment]
                 claim.item = item[:80] if item else None
-                claim.item_path = [compact(path.group(g)) for g in ("cls", "kuan", "xiang")] if path else []
+                claim.item_code = function_class(item or "")
+                # "1. 一般公共服务(类)…": the heading's number is not part of the 类 name
+                claim.item_path = (
+                    [compact(path.group(g)).lstrip(".．、") for g in ("cls", "kuan", "xiang")] if path else []
+                )
         next_id += 1
     return next_id
 
@@ -259,3 +444,84 @@ def link_points(sentence: str, found: list[tuple[int, Claim]], first_id: int) ->
             claim.role = role  # type: ignore[assignment]
         next_id += 1
     return next_id
+
+
+# ---------------------------------------------------------------- statements across a page's prose
+
+
+@dataclass
+class Linked:
+    """One number of a page-level statement: its role, where it is in the page's prose, its unit."""
+
+    role: str
+    start: int
+    end: int
+    unit: str
+    grade: str | None = None
+
+
+# "…得分为 95.74 分，等级为优" (the grade may follow in the next sentence: "…92.07 分。评价等级为“优”")
+GRADE = re.compile(r"(\d+(?:\.\d+)?)\s*(分)[，,。]?\s*(?:绩效评价|评价)?等级为\s*[“\"]?(优|良|中|差)")
+# "16个项目绩效自评中 / 自评个数16个：15个项目自评等级为“优”，1个…“良”，0个…“中”，0个…“差”"
+GRADE_TOTAL = re.compile(r"(\d+)\s*(个)(?:二级)?项目(?:支出)?绩效自评中|自评个数\s*(\d+)\s*(个)")
+GRADE_COUNT = re.compile(r"(\d+)\s*(个)项目自评等级为\s*[“\"]?(优|良|中|差)")
+# "预算资金共计 X 万元 … 核销/支出 Y 万元 … 结余资金 Z 万元"
+BALANCE = re.compile(
+    r"预算资金共计\s*(?P<b>[\d,.]+)\s*(?P<bu>万元|元).{0,200}?(?:核销|支出)\s*(?P<s>[\d,.]+)\s*(?P<su>万元|元)"
+    r".{0,60}?结余资金\s*(?P<r>[\d,.]+)\s*(?P<ru>万元|元)"
+)
+# "共有车辆 9 辆，其中：一般公务用车 8 辆、…"; the list ends at "；" or the 资产 that follow
+VEHICLES = re.compile(r"共有车辆\s*(\d+)\s*(辆)")
+VEHICLES_END = re.compile(r"；|单价|单位价值|部门价值")
+VEHICLE_COUNT = re.compile(r"(\d+)\s*(辆)")
+
+
+def _number(m: re.Match[str], group: int | str, unit_group: int | str, role: str) -> Linked:
+    return Linked(role, m.start(group), m.end(group), m.group(unit_group))
+
+
+def page_statements(text: str) -> list[list[Linked]]:
+    """The statements of a page's prose whose numbers the checker compares with each other: a score and the
+    grade given it (PERF-10), the grade counts of the projects evaluated (PERF-11), a project's balance
+    (PERF-16), the vehicles and their kinds (NAR-16)."""
+    out: list[list[Linked]] = []
+    for m in GRADE.finditer(text):
+        out.append([Linked("得分", m.start(1), m.end(1), m.group(2), m.group(3))])
+    for m in GRADE_TOTAL.finditer(text):
+        n = 1 if m.group(1) else 3
+        tail_start = m.end()
+        grades = list(GRADE_COUNT.finditer(text, tail_start, tail_start + 160))
+        if len(grades) != 4:
+            continue
+        out.append(
+            [_number(m, n, n + 1, "自评总数")]
+            + [Linked("等级个数", g.start(1), g.end(1), g.group(2), g.group(3)) for g in grades]
+        )
+    for m in BALANCE.finditer(text):
+        out.append(
+            [_number(m, k, k + "u", role) for k, role in (("b", "预算资金"), ("s", "支出"), ("r", "结余"))]
+        )
+    for m in VEHICLES.finditer(text):
+        tail = text[m.start() :]
+        stop = VEHICLES_END.search(tail)
+        end = m.start() + (stop.start() if stop else len(tail))
+        which = text.find("其中", m.start(), end)
+        if which < 0:
+            continue
+        counts = list(VEHICLE_COUNT.finditer(text, which, end))
+        out.append(
+            [_number(m, 1, 2, "车辆总数")] + [Linked("车辆分项", c.start(1), c.end(1), "辆") for c in counts]
+        )
+    return out
+
+
+HEADING_YEAR = re.compile(
+    r"(第[一二三四五六七八九十]+部分\s*(20\d{2})\s*年度?[^\n]{0,30}?(决算|预算)(表|情况说明))"
+    r"|(纳入本部门\s*(20\d{2})\s*年度部门(预算|决算)编制范围)"
+)
+
+
+def heading_years(text: str) -> list[tuple[str, int]]:
+    """(phrase, year) for each part title and scope sentence of a page's text that prints a year."""
+    flat = re.sub(r"\n", "", text)
+    return [(m.group(1) or m.group(5), int(m.group(2) or m.group(6))) for m in HEADING_YEAR.finditer(flat)]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Literal
 
+from schemas import vocabulary as v
 from schemas.facts import Fact, Provenance, to_yuan
-from schemas.report import Claim, ClaimKind, Meta, TocEntry
+from schemas.report import Claim, ClaimKind, Disclosed, HeadingYear, Meta, TocEntry
+from schemas.vocabulary import topics
 from service.chunking import FOOTER, TOC_LINE
 from service.document import Document, Line, Page, centre_inside
 from service.extract import claims as parse
@@ -16,16 +17,6 @@ from service.numbers import compact, parse_amount
 
 YEAR = re.compile(r"(20\d{2})\s*年度")
 DEPARTMENT = re.compile(r"(?:部门名称|单位名称|部门)\s*[:：]\s*([^\s:：]+)")
-NUMBER = re.compile(
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*"
-    r"(?P<unit>万元|亿元|万美元|元|%|个百分点|个|人次|辆|台|家|批次|次|倍|分|张|笔|人)"
-    r"|(?:杠杆率|杠杆比|倍率)(?:为|达到了|达到|达)?\s*(?P<ratio>\d+(?:\.\d+)?)"
-)
-CLAUSE_BREAK = re.compile(r"[，,；;。：:、（）()]")
-CHANGE = re.compile(r"(增加|减少|增长|下降|减|增)了?\s*$")
-SHARE = re.compile(r"占[^，。；]{0,24}?$")
-RATE = re.compile(r"(完成[^，。；]{0,12}的|执行率为?|率为?|控制率)\s*$")
-QUALIFIER = re.compile(r"(约|近|超|逾|余|以上|左右|不到|不足)")
 
 
 def extract_meta(doc: Document) -> Meta:
@@ -107,74 +98,142 @@ def extract_claims(doc: Document, meta: Meta) -> list[Claim]:
     claims: list[Claim] = []
     section = ""
     statement = 1
+    ordinal = 0
     for page in doc.pages:
         run = _prose(page)
         previous = ""
+        on_page: dict[int, Claim] = {}  # offset of the number in the page's prose → its claim
+        sentences: list[tuple[int, int, str, int]] = []
         for sentence_match in re.finditer(r"[^。]+。?", run.text):
             sentence = sentence_match.group(0)
             base = sentence_match.start()
+            ordinal += 1
+            sentences.append((base, sentence_match.end(), sentence, ordinal))
             heading = re.match(r"^\s*([一二三四五六七八九十]+、[^，。]{2,30}?说明)", sentence)
             if heading:
                 section = heading.group(1)
             found: list[tuple[int, Claim]] = []
-            for m in NUMBER.finditer(sentence):
+            for m in parse.NUMBER.finditer(sentence):
                 claim = (
                     _claim(doc, page, run, sentence, base, m, section)
                     if m.group("num")
                     else _ratio(doc, page, run, sentence, base, m, section)
                 )
                 if claim is not None:
-                    claims.append(claim)
-                    found.append((m.start("num") if m.group("num") else m.start("ratio"), claim))
+                    claim.sentence = ordinal
+                    start = m.start("num") if m.group("num") else m.start("ratio")
+                    found.append((start, claim))
+                    on_page[base + start] = claim
             statement = parse.link(sentence, previous, found, statement)
             statement = parse.link_points(sentence, found, statement)
             previous = sentence
+        statement = _link_page(doc, page, run, sentences, on_page, section, statement)
+        claims += [on_page[offset] for offset in sorted(on_page)]
     return claims
+
+
+def _link_page(
+    doc: Document,
+    page: Page,
+    run: _Run,
+    sentences: list[tuple[int, int, str, int]],
+    on_page: dict[int, Claim],
+    section: str,
+    first_id: int,
+) -> int:
+    """Mark the numbers of each page-level statement (a score and its grade, grade counts, a balance, the
+    vehicles) with one statement id and their roles; a number the sentence reader gave no claim (no subject
+    before it) gets one named by its role. Returns the next free statement id."""
+    next_id = first_id
+    for linked in parse.page_statements(run.text):
+        members = []
+        for number in linked:
+            claim = on_page.get(number.start) or _role_claim(doc, page, run, sentences, number, section)
+            if claim is None or claim.role is not None and claim.role != number.role:
+                break  # a number already playing another role: the statement is not read
+            members.append((claim, number))
+        else:
+            for claim, number in members:
+                on_page[number.start] = claim
+                claim.statements.append(next_id)
+                claim.role = number.role  # type: ignore[assignment]
+                claim.grade = number.grade  # type: ignore[assignment]
+            next_id += 1
+    return next_id
+
+
+def _role_claim(
+    doc: Document,
+    page: Page,
+    run: _Run,
+    sentences: list[tuple[int, int, str, int]],
+    number: parse.Linked,
+    section: str,
+) -> Claim | None:
+    base, _, sentence, ordinal = next(s for s in sentences if s[0] <= number.start < s[1])
+    printed = run.text[number.start : number.end]
+    kind: ClaimKind = "amount" if number.unit in ("万元", "亿元", "元") else "count"
+    fact = _text_fact(
+        doc, page, run.locate(number.start, number.end), printed, number.unit, number.role, kind, sentence
+    )
+    if fact is None:
+        return None
+    start, end = number.start - base, number.end - base
+    return Claim(
+        kind=kind,
+        subject=number.role,
+        value=fact,
+        section=section or None,
+        clause=parse.clause_of(sentence, start, end),
+        topics=topics(number.role),
+        sentence=ordinal,
+        marks=parse.marks(sentence),
+    )
+
+
+def extract_heading_years(doc: Document) -> list[HeadingYear]:
+    """The years printed in part titles and scope sentences (NAR-23 compares them with the report year)."""
+    return [
+        HeadingYear(page=page.number, phrase=phrase, year=year)
+        for page in doc.pages
+        for phrase, year in parse.heading_years(page.text)
+    ]
 
 
 def _claim(
     doc: Document, page: Page, run: _Run, sentence: str, base: int, m: re.Match[str], section: str
 ) -> Claim | None:
-    before = sentence[: m.start()]
-    clause = CLAUSE_BREAK.split(before)[-1]
-    unit = m.group("unit")
-    kind: ClaimKind
-    direction = None
-    if unit in ("%", "个百分点"):
-        if SHARE.search(before[-26:]):
-            kind = "share"
-        elif CHANGE.search(before):
-            kind, direction = "change_rate", _direction(CHANGE.search(before).group(1))  # type: ignore[union-attr]
-        else:
-            kind = "rate" if unit == "%" else "points"
-    elif unit in ("万元", "亿元", "元"):
-        change = CHANGE.search(before)
-        kind, direction = ("change", _direction(change.group(1))) if change else ("amount", None)
-    else:
-        kind = "count"
-    subject = _subject(before, clause)
-    if not subject:
+    reading = parse.read_number(sentence, m)
+    if reading is None:
         return None
-    context = parse.read(sentence, m.start("num"), m.end(), kind, subject)
-    subject = context.subject or subject
+    context = reading.context
     bbox = run.locate(base + m.start("num"), base + m.end("num"))
-    fact = _text_fact(doc, page, bbox, m.group("num"), unit, subject, kind, sentence)
+    fact = _text_fact(doc, page, bbox, m.group("num"), reading.unit, reading.subject, reading.kind, sentence)
     if fact is None:
         return None
-    qualifier = QUALIFIER.search(before[-3:] + sentence[m.end() : m.end() + 2])
     return Claim(
-        kind=kind,
-        subject=subject,
+        kind=reading.kind,  # type: ignore[arg-type]
+        subject=reading.subject,
         value=fact,
-        direction=direction,
+        direction=reading.direction,  # type: ignore[arg-type]
         section=section or None,
-        qualifier=qualifier.group(1) if qualifier else None,
+        qualifier=reading.qualifier,
         clause=context.clause,
         scope=context.scope,
         parts=context.parts,
         base=context.base,
+        whole=context.whole,  # type: ignore[arg-type]
+        change_subject=context.change_subject,
         ambiguity=context.ambiguity,
         listed=context.listed,
+        topics=topics(reading.subject),
+        marks=context.marks,
+        component=context.component,  # type: ignore[arg-type]
+        class_code=context.class_code,
+        sangong_item=context.sangong_item,  # type: ignore[arg-type]
+        sangong=context.sangong,  # type: ignore[arg-type]
+        sangong_sum=context.sangong_sum,  # type: ignore[arg-type]
+        sangong_half=context.sangong_half,  # type: ignore[arg-type]
     )
 
 
@@ -188,7 +247,15 @@ def _ratio(
     if fact is None:
         return None
     clause = parse.clause_of(sentence, m.start(), m.end())
-    return Claim(kind="ratio", subject=subject, value=fact, section=section or None, clause=clause)
+    return Claim(
+        kind="ratio",
+        subject=subject,
+        value=fact,
+        section=section or None,
+        clause=clause,
+        topics=topics(subject),
+        marks=parse.marks(sentence),
+    )
 
 
 def _text_fact(
@@ -224,19 +291,46 @@ def _text_fact(
     )
 
 
-def _direction(word: str) -> Literal["增加", "减少"]:
-    return "增加" if word in ("增加", "增长", "增") else "减少"
-
-
-def _subject(before: str, clause: str) -> str:
-    """What the number is about: the clause before it, without the verb that introduces it."""
-    text = compact(clause)
-    text = re.sub(
-        r"(为|是|达|达到|共计|合计|均为|共|计|约|近|超|较上年度?|比上年度?|与上年度?相比)+$", "", text
-    )
-    text = re.sub(r"(增加|减少|增长|下降|了|占|完成)+$", "", text)
-    if len(text) < 2:  # "占 48.74%" refers to the clause before
-        parts = [p for p in CLAUSE_BREAK.split(before) if compact(p)]
-        text = compact(parts[-2]) if len(parts) >= 2 else text
-        text = re.sub(r"\d[\d,.]*(万元|亿元|元)?$", "", text)
-    return text[-40:]
+def extract_disclosed(doc: Document, meta: Meta) -> list[Disclosed]:
+    """The disclosure elements the text contains (schemas.vocabulary.DISCLOSURE_KEYS): the sections of the
+    情况说明 (COMP-06), the 三公 and 政府采购 details (COMP-07, COMP-09), the 名词解释 part and its terms
+    (COMP-11), a sentence saying no 政府性基金 was spent (COMP-04), the department named on the cover (COMP-10)."""
+    texts = {p.number: p.text for p in doc.pages}
+    whole = "".join(texts.values())
+    joined = whole.replace("\n", "")
+    out = [
+        Disclosed(key=f"section:{k}") for k, pattern in v.TEXT_SECTIONS.items() if re.search(pattern, whole)
+    ]
+    out += [
+        Disclosed(key=f"三公:{k}") for k, pattern in v.SANGONG_DETAILS.items() if re.search(pattern, joined)
+    ]
+    out += [
+        Disclosed(key=f"采购:{k}")
+        for k, pattern in v.PROCUREMENT_DETAILS.items()
+        if re.search(pattern, joined)
+    ]
+    ordered = sorted(texts.items())
+    procurement = next((p for p, t in ordered if "政府采购" in t and "支出" in t), None)
+    if procurement is not None:
+        out.append(Disclosed(key="政府采购", page=procurement))
+    no_fund = next((p for p, t in ordered if re.search(v.NO_FUND_SPENDING, t)), None)
+    if no_fund is not None:
+        out.append(Disclosed(key="无政府性基金支出", page=no_fund))
+    out += [Disclosed(key="说明缺漏", page=p) for p, t in ordered if re.search(v.NOTE_GAP, compact(t))]
+    if meta.department:
+        core = re.sub(r"[（(]本级[)）]", "", meta.department)
+        firsts = list(texts.values())
+        if core in compact("".join(firsts[:2])) or any(core in compact(t) for t in firsts[:4]):
+            out.append(Disclosed(key="部门见封面"))
+    heads = [p for p, t in ordered if re.search(v.GLOSSARY_HEAD, t)]
+    if heads:
+        start = heads[-1]
+        glossary = "".join(t for p, t in ordered if start <= p <= start + 2).replace("\n", "")
+        glossary = glossary[glossary.find("名词解释") :]
+        out.append(Disclosed(key="名词解释", page=start))
+        out += [
+            Disclosed(key=f"名词解释:{k}", page=start)
+            for k, pattern in v.GLOSSARY_TERMS.items()
+            if re.search(pattern, glossary)
+        ]
+    return out
