@@ -233,7 +233,10 @@ class Disclosed(Strict):
 class ParseNote(Strict):
     """A cell the extractor had to repair (UNIT-12) or could not read as a number (UNIT-11)."""
 
-    kind: Literal["repair", "unparsed"] = Field(description="类型 / repaired or unparsed")
+    kind: Literal["repair", "unparsed", "unplaced"] = Field(
+        description="类型 / repaired, unparsed (a cell that is not a number), or unplaced (cells left out "
+        "where the reader could not tell the columns apart)"
+    )
     table_id: str = Field(description="表 / logical table id")
     page: int = Field(description="页码 / page")
     text: str = Field(description="原文 / the text as printed, and what was done")

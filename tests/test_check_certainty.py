@@ -31,3 +31,19 @@ def test_a_total_with_all_its_items_read_is_still_checked(documents: dict) -> No
         f for f in check_report(report).findings if f.rule_id == "INTRA-07" and "201 各项之和" in f.message
     ]
     assert findings and all(f.outcome in ("PASS", "PASS_RESIDUE") for f in findings)
+
+
+def test_cells_the_reader_could_not_place_are_a_warning_not_an_error(documents: dict) -> None:
+    from schemas.report import ParseNote
+
+    report = _report(documents, "jiaozuo_2021_final")
+    report.parse_notes.append(
+        ParseNote(kind="unplaced", table_id="T04", page=6, text="3 个数字不在任何一列下：12.00")
+    )
+    unit_11 = [f for f in check_report(report).findings if f.rule_id == "UNIT-11"]
+    assert [(f.outcome, f.severity, f.certainty) for f in unit_11] == [("FAIL", "warning", "unverifiable")]
+    assert "未读取" in unit_11[0].message and unit_11[0].pages == [6]
+
+    report.parse_notes.append(ParseNote(kind="unparsed", table_id="T04", page=6, text="“12.3.4”不是数字"))
+    severities = {f.severity for f in check_report(report).findings if f.rule_id == "UNIT-11"}
+    assert severities == {"error", "warning"}  # a printed cell that is not a number stays an error

@@ -221,7 +221,17 @@ def unit_11(ctx: Ctx) -> None:
             f"{note.table_id} 第{note.page}页 {note.text}",
             extra=[Operand(label=note.table_id, value=note.text, page=note.page)],
         )
-    if not bad:
+    unplaced = [n for n in ctx.report.parse_notes if n.kind == "unplaced"]
+    if unplaced:  # the reader's doubt, not the report's fault: the cells are left out, not guessed
+        pages = sorted({n.page for n in unplaced})
+        ctx.fail(
+            f"{len(unplaced)} 处单元格未读取（第{'、'.join(map(str, pages))}页），相关核验无法进行，"
+            f"例如：{unplaced[0].table_id} {unplaced[0].text}",
+            extra=[Operand(label=n.table_id, value=n.text, page=n.page) for n in unplaced[:10]],
+            severity="warning",
+            doubt="分不清这些数字所在的列，未作猜测",
+        )
+    if not bad and not unplaced:
         ctx.ok("报表数值单元格全部可解析")
 
 
