@@ -279,3 +279,29 @@ def test_heading_years_are_read_from_part_titles_and_scope_sentences() -> None:
         ("第二部分 2023年度部门决算表", 2023),
         ("纳入本部门 2022 年度部门决算编制范围", 2022),
     ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "number", "subject", "topic"),
+    [
+        ("2021年度收、支总计均为 1598.71 万元。", "1598.71万元", "2021年度收、支总计", "收支总计"),
+        (
+            "2022年度收入总计108,017,375.38元，支出总计108,017,370.00元。",
+            "108,017,375.38元",
+            "2022年度收入总计",
+            "收支总计",
+        ),
+        (
+            "2023年度财政拨款收、支总计均为 772.15 万元。",
+            "772.15万元",
+            "2023年度财政拨款收、支总计",
+            "财政拨款收支总计",
+        ),
+    ],
+)
+def test_a_headline_total_keeps_its_printed_name(
+    sentence: str, number: str, subject: str, topic: str
+) -> None:
+    """ "收、支总计" is one name (its "、" is no list) and "总计" no verb: NAR-01 compares the amount with T01."""
+    reading = numbers(sentence)[number]
+    assert reading.subject == subject and topic in topics(reading.subject)

@@ -308,7 +308,8 @@ def nar_05(ctx: Ctx) -> None:
 def nar_06(ctx: Ctx) -> None:
     """Category priors add up. Formula: when the text gives prior-year values for every 类,
     Σ(currentᵢ ∓ Δᵢ) = total prior. TOL_SUM, warning."""
-    items = [(cur, d) for cur, d, _ in _yoy(ctx) if about(cur, "支出决算")]
+    # one prior per 类: the amount's clause names a function class (a heading that says 支出决算 does not)
+    items = [(cur, d) for cur, d, _ in _yoy(ctx) if about(cur, "支出决算") and cur.class_code]
     totals = [(cur, d) for cur, d, _ in _yoy(ctx) if about(cur, "财政拨款支出总计")]
     if len(items) < 2 or not totals:
         return ctx.skip("文字没有逐类给出上年数")

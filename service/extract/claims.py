@@ -36,14 +36,15 @@ NUMBER = re.compile(
     r"(?P<unit>万元|亿元|万美元|元|%|个百分点|个|人次|辆|台|家|批次|次|倍|分|张|笔|人)"
     r"|(?:杠杆率|杠杆比|倍率)(?:为|达到了|达到|达)?\s*(?P<ratio>\d+(?:\.\d+)?)"
 )
-CLAUSE_BREAK = re.compile(r"[，,；;。：:、（）()]")
+# "、" lists items, except in the printed name "收、支总计"
+CLAUSE_BREAK = re.compile(r"[，,；;。：:（）()]|(?<!收)、|、(?!支)")
 CHANGE = re.compile(r"(增加|减少|增长|下降|减|增)了?\s*$")
 SHARE = re.compile(r"占[^，。；]{0,24}?$")
 QUALIFIER = re.compile(r"(约|近|超|逾|余|以上|左右|不到|不足)")
 JOINER = re.compile(r"(?<=[^\d])(?:以及|及|和|与|、|加)(?=[^\d])")
 SUM_WORD = re.compile(r"(合计|共计|总计|两项|二项|三项|共)(为|是|达)?$")
 RESPECTIVELY = re.compile(r"分别(为|是|达到?|占)?$")
-VERB_TAIL = re.compile(r"(为|是|达|达到|共计|合计|均为|共|计|约|近|超|支出|安排|完成)+$")
+VERB_TAIL = re.compile(r"(为|是|达|达到|共计|合计|均为|共|(?<!总)计|约|近|超|支出|安排|完成)+$")
 
 
 @dataclass
@@ -122,7 +123,7 @@ def _subject(before: str, clause: str) -> str:
     """What the number is about: the clause before it, without the verb that introduces it."""
     text = compact(clause)
     text = re.sub(
-        r"(为|是|达|达到|共计|合计|均为|共|计|约|近|超|较上年度?|比上年度?|与上年度?相比)+$", "", text
+        r"(为|是|达|达到|共计|合计|均为|共|(?<!总)计|约|近|超|较上年度?|比上年度?|与上年度?相比)+$", "", text
     )
     text = re.sub(r"(增加|减少|增长|下降|了|占|完成)+$", "", text)
     if len(text) < 2:  # "占 48.74%" refers to the clause before
