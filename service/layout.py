@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from service.document import BBox, Cell, Line, Page, Table, union
 
@@ -49,7 +50,9 @@ def borderless_tables(lines: list[Line]) -> list[Table]:
             j += 1  # …but keep a wrapped cell end, or rows that sit on one of the table's columns
         region = rows[i : j + 1]
         if sum(k == "tab" for k in kinds[i : j + 1]) >= 2 and len(region) >= 3:
-            tables.append(grid_from_lines([ln for r in region for ln in r]))
+            found = grid_from_lines([ln for r in region for ln in r])
+            found.lines = [ln for r in region for ln in r]
+            tables.append(found)
         i = j + 1
     return tables
 
@@ -92,6 +95,9 @@ def grid_from_lines(lines: list[Line]) -> Table:
     header cell above the first body row goes to the nearest body column (the first it
     overlaps: a header centred over several columns is a merged cell there); where two header
     cells of one row claim one column, the farther heads a column left blank in every body row."""
+    anchored = header_grid(lines)
+    if anchored is not None:
+        return anchored
     cells = _merge_wrapped(lines)
     rows = _group_rows(cells)
     first_body = next((i for i, row in enumerate(rows) if any(_is_body_cell(c.text) for c in row)), 0)
@@ -205,6 +211,21 @@ def join_stacked(tables: list[Table]) -> list[Table]:
     out: list[Table] = []
     for table in ordered:
         above = out[-1] if out else None
+        if above is not None and _stacked(above, table) and above.ruled and above.columns and table.lines:
+            regridded = regrid(table.lines, above.columns)
+            if regridded is not None:
+                body, notes = regridded
+                width = len(above.columns)
+                rows = [list(r) + [None] * (width - len(r)) for r in above.rows] + body
+                out[-1] = Table(
+                    bbox=union([above.bbox, table.bbox]),
+                    rows=rows,
+                    ruled=False,
+                    head_rows=_header_only(above),
+                    columns=above.columns,
+                    notes=notes,
+                )
+                continue
         if above is not None and _stacked(above, table):
             mapping = _column_map(above, table)
             if mapping is not None:
@@ -452,9 +473,45 @@ def _group_rows(cells: list[Cell]) -> list[list[Cell]]:
     return [sorted(r, key=lambda c: c.bbox[0]) for r in rows]
 
 
+def _header_only(table: Table) -> int | None:
+    """All rows of a table printing no amount or code are header rows (a boxed header part)."""
+    texts = [t for row in table.texts() for t in row]
+    return None if any(_is_body_cell(t) for t in texts) else len(table.rows)
+
+
 def continue_borderless(previous: Page, page: Page) -> None:
-    """A borderless table that reaches the bottom of ``previous`` continues at the top of ``page``
-    when the lines there sit on its columns: rebuild those rows with the same columns."""
+    """A table that reaches the bottom of ``previous`` continues at the top of ``page`` when the
+    lines there sit on its columns: rebuild those rows with the same columns (the header is not
+    repeated; a header repeated above them is read as the table's own)."""
+    last = max(previous.tables, key=lambda t: t.bbox[3], default=None)
+    first = min(page.tables, key=lambda t: t.bbox[1], default=None)
+    if (
+        last is not None
+        and last.columns
+        and last.bbox[3] >= previous.height * 0.7
+        and first is not None
+        and not first.ruled
+        and first.lines
+        and first.bbox[1] < page.height * 0.2
+        and first.head_rows is None
+        and first.header_row_count == 0
+        and not any(
+            ln.bbox[1] < first.bbox[1] - 1 and not FOOTER_LABEL.match(ln.text.strip()) for ln in page.lines
+        )
+    ):
+        regridded = regrid(first.lines, last.columns)
+        if regridded is not None:
+            rows, notes = regridded
+            if last.head_rows is None and _header_only(last) is not None:
+                last.head_rows = len(last.rows)
+            page.tables[page.tables.index(first)] = Table(
+                bbox=first.bbox, rows=rows, ruled=False, columns=last.columns, notes=notes, lines=first.lines
+            )
+            return
+    _continue_lines(previous, page)
+
+
+def _continue_lines(previous: Page, page: Page) -> None:
     last = next((t for t in reversed(previous.tables) if not t.ruled), None)
     if last is None or last.bbox[3] < previous.height * 0.75:
         return
@@ -504,3 +561,302 @@ def _table_columns(table: Table) -> list[tuple[float, float]]:
             (min(b[0] for b in boxes) - 2.5, max(b[2] for b in boxes) + 2.5) if boxes else (0.0, 0.0)
         )
     return columns
+
+
+# ---------------------------------------------------------------- columns anchored on the header
+#
+# One mechanism for every borderless table: the header cells with nothing below them (the leaf
+# headers) name the columns; the body's cells, clustered by the x they cover (a column's cells
+# overlap each other whatever their alignment), are matched to the leaf headers in order, by
+# distance; a parent header cell spans the run of columns its text is centred over. A cluster
+# that could belong to two columns is left out with a note, never placed in a guessed column.
+
+HEAD_NOISE = re.compile(r"^(编制|填报|金额)?单位[:：]|^[（(]?单位[:：]")
+COLUMN_NUMBER = re.compile(r"^(栏次|\d{1,2})$")
+Span = tuple[float, float]
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _overlap(a: Span, b: Span) -> float:
+    return min(a[1], b[1]) - max(a[0], b[0])
+
+
+def _gap(a: Span, b: Span) -> float:
+    return max(a[0] - b[1], b[0] - a[1], 0.0)
+
+
+def _xs(cell: Cell) -> Span:
+    return (cell.bbox[0], cell.bbox[2])
+
+
+def _clusters(cells: list[Cell]) -> list[list[Cell]]:
+    """Cells grouped by the runs of x they cover: cells of one column overlap, columns do not."""
+    out: list[list[Cell]] = []
+    reach = float("-inf")
+    for cell in sorted(cells, key=lambda c: c.bbox[0]):
+        if out and cell.bbox[0] <= reach + 1.0:
+            out[-1].append(cell)
+        else:
+            out.append([cell])
+        reach = max(reach, cell.bbox[2]) if len(out[-1]) > 1 else cell.bbox[2]
+    return out
+
+
+def _span_of(cells: list[Cell]) -> Span:
+    return (min(c.bbox[0] for c in cells), max(c.bbox[2] for c in cells))
+
+
+def _match(clusters: list[Span], anchors: list[Span]) -> list[int]:
+    """Each cluster's anchor (in x order, several clusters may share one): the order-keeping
+    assignment with the least total distance."""
+    n, m = len(clusters), len(anchors)
+    inf = float("inf")
+
+    def cost(i: int, k: int) -> float:
+        a, b = clusters[i], anchors[k]
+        return _gap(a, b) + 0.001 * abs((a[0] + a[1]) / 2 - (b[0] + b[1]) / 2)
+
+    best = [[inf] * m for _ in range(n)]
+    back = [[0] * m for _ in range(n)]
+    for k in range(m):
+        best[0][k] = cost(0, k)
+    for i in range(1, n):
+        run, arg = inf, 0
+        for k in range(m):
+            if best[i - 1][k] < run:
+                run, arg = best[i - 1][k], k
+            best[i][k] = run + cost(i, k)
+            back[i][k] = arg
+    k = min(range(m), key=lambda j: best[n - 1][j])
+    out = [k]
+    for i in range(n - 1, 0, -1):
+        k = back[i][k]
+        out.append(k)
+    return out[::-1]
+
+
+def _bounds(contents: list[Span]) -> list[Span]:
+    """Column ranges from what each column prints: the boundary halfway between neighbours."""
+    cuts = []
+    for a, b in zip(contents, contents[1:], strict=False):
+        cuts.append((a[1] + b[0]) / 2 if a[1] < b[0] else (a[0] + a[1] + b[0] + b[1]) / 4)
+    lefts = [contents[0][0] - 3.0] + cuts
+    rights = cuts + [contents[-1][1] + 3.0]
+    return list(zip(lefts, rights, strict=True))
+
+
+def _below(low: Cell, high: Cell) -> bool:
+    return low.bbox[1] >= high.bbox[3] - 1.0 and _overlap(_xs(low), _xs(high)) > 0.5
+
+
+def header_grid(lines: list[Line]) -> Table | None:
+    """A borderless table read from its header: None when it has no header of two or more
+    columns above its first row of amounts or codes."""
+    cells = _merge_wrapped(lines)
+    rows = _group_rows(cells)
+    first_body = next((i for i, row in enumerate(rows) if any(_is_body_cell(c.text) for c in row)), 0)
+    if first_body == 0:
+        return None
+    head = [c for row in rows[:first_body] for c in row if not HEAD_NOISE.match(c.text.strip())]
+    numbers = [c for c in head if COLUMN_NUMBER.match(_compact(c.text))]
+    head = [c for c in head if c not in numbers]
+    leaves = sorted((h for h in head if not any(_below(g, h) for g in head)), key=lambda c: c.bbox[0])
+    if len(leaves) < 2:
+        return None
+    body = _join_wrapped_rows(rows[first_body:])
+    return _anchored(lines, head, leaves, numbers, body)
+
+
+@dataclass
+class _Fit:
+    """Body cells matched to column anchors: clusters, the anchor of each, the clusters left out."""
+
+    groups: list[list[Cell]]
+    spans: list[Span]
+    owner: list[int]
+    dropped: set[int]
+    spanning: list[Cell]
+    notes: list[str]
+
+    def cluster_of(self, cell: Cell) -> int:
+        return next(n for n, g in enumerate(self.groups) if any(c is cell for c in g))
+
+
+def _fit(body: list[list[Cell]], anchors: list[Span]) -> _Fit | None:
+    solid = [c for row in body for c in row if not _blank_mark(c.text)]
+    # a cell over two anchors (a 合计 centred across the code and name columns) would join their
+    # clusters: it is placed by its centre once the columns are known
+    spanning = [c for c in solid if sum(_overlap(_xs(c), a) > 0.5 for a in anchors) >= 2]
+    groups = _clusters([c for c in solid if c not in spanning])
+    if not groups:
+        return None
+    spans = [_span_of(g) for g in groups]
+    owner = _match(spans, anchors)
+    dropped: set[int] = set()
+    taken = set(owner)
+    for i, (span, k) in enumerate(zip(spans, owner, strict=True)):
+        if sum(_overlap(span, a) > 0.5 for a in anchors) >= 2:
+            dropped.add(i)  # cells of two columns run together: which is which cannot be told
+        own = _gap(span, anchors[k])
+        if own == 0.0:
+            continue
+        for j in (k - 1, k + 1):
+            if 0 <= j < len(anchors) and j not in taken and _gap(span, anchors[j]) < own + 3.0:
+                dropped.add(i)  # as near a blank column's header as its own
+    notes = [
+        f"无框线表格的列无法区分：{'、'.join(c.text for c in groups[i][:3])} 等 {len(groups[i])} 个单元格未读取"
+        for i in sorted(dropped)
+    ]
+    return _Fit(groups, spans, owner, dropped, spanning, notes)
+
+
+def _fill(
+    body: list[list[Cell]], fit: _Fit, column_of_cluster: dict[int, int], bounds: list[Span]
+) -> list[list[Cell | None]]:
+    out = []
+    for row in body:
+        slots: list[Cell | None] = [None] * len(bounds)
+        for cell in row:
+            if cell in fit.spanning or _blank_mark(cell.text):
+                j = _column_of(cell.bbox, bounds)
+            else:
+                i = fit.cluster_of(cell)
+                if i in fit.dropped:
+                    continue
+                j = column_of_cluster[i]
+            old = slots[j]
+            slots[j] = cell if old is None else Cell(old.text + cell.text, union([old.bbox, cell.bbox]))
+        out.append(slots)
+    return out
+
+
+def body_rows(lines: list[Line]) -> list[list[Cell]]:
+    return _join_wrapped_rows(_group_rows(_merge_wrapped(lines)))
+
+
+def regrid(lines: list[Line], bounds: list[Span]) -> tuple[list[list[Cell | None]], list[str]] | None:
+    """Body lines placed in known columns (a header part above, or the part of the table on the
+    previous page): None when some cells lie outside every column."""
+    body = body_rows(lines)
+    fit = _fit(body, bounds)
+    if fit is None or any(_gap(s, bounds[k]) > 0 for s, k in zip(fit.spans, fit.owner, strict=True)):
+        return None
+    return _fill(body, fit, {i: k for i, k in enumerate(fit.owner)}, bounds), fit.notes
+
+
+def _anchored(
+    lines: list[Line], head: list[Cell], leaves: list[Cell], numbers: list[Cell], body: list[list[Cell]]
+) -> Table | None:
+    fit = _fit(body, [_xs(c) for c in leaves])
+    if fit is None:
+        return None
+    spans, owner = fit.spans, fit.owner
+    # columns: one per leaf, or one per cluster where a leaf heads several (类/款/项 under 科目编码)
+    columns: list[tuple[int, Span]] = []  # (leaf, what the column prints)
+    cluster_column: dict[int, int] = {}
+    for k, leaf in enumerate(leaves):
+        mine = [i for i, o in enumerate(owner) if o == k]
+        if len(mine) <= 1:
+            content = _xs(leaf)
+            if mine:
+                cluster_column[mine[0]] = len(columns)
+                content = (min(content[0], spans[mine[0]][0]), max(content[1], spans[mine[0]][1]))
+            columns.append((k, content))
+            continue
+        for i in mine:
+            cluster_column[i] = len(columns)
+            columns.append((k, spans[i]))
+    bounds = _bounds([c for _, c in columns])
+    leaf_bounds = [
+        (
+            min(b[0] for (k2, _), b in zip(columns, bounds, strict=True) if k2 == k),
+            max(b[1] for (k2, _), b in zip(columns, bounds, strict=True) if k2 == k),
+        )
+        for k in range(len(leaves))
+    ]
+    ranges = _parent_ranges([h for h in head if h not in leaves], leaves, leaf_bounds)
+    ranges.update({id(leaf): (k, k) for k, leaf in enumerate(leaves)})
+    placed = [h for h in head if id(h) in ranges]
+    first_col = {k: next(j for j, (k2, _) in enumerate(columns) if k2 == k) for k in range(len(leaves))}
+
+    def ancestors(cell: Cell) -> list[Cell]:
+        a, b = ranges[id(cell)]
+        return sorted(
+            (
+                p
+                for p in placed
+                if p is not cell
+                and ranges[id(p)][0] <= a
+                and b <= ranges[id(p)][1]
+                and p.bbox[3] <= cell.bbox[1] + 1.0
+            ),
+            key=lambda p: p.bbox[1],
+        )
+
+    depth = {id(h): len(ancestors(h)) for h in placed}
+    levels = max(depth.values()) + 1
+    head_rows: list[list[Cell | None]] = [[None] * len(columns) for _ in range(levels)]
+    for h in placed:
+        head_rows[depth[id(h)]][first_col[ranges[id(h)][0]]] = h
+    paths = ["/".join(_compact(p.text) for p in [*ancestors(leaves[k]), leaves[k]]) for k, _ in columns]
+    if numbers:
+        head_rows.append(_slots(numbers, bounds))
+    return Table(
+        bbox=union([ln.bbox for ln in lines]),
+        rows=head_rows + _fill(body, fit, cluster_column, bounds),
+        ruled=False,
+        head_rows=len(head_rows),
+        paths=paths,
+        columns=bounds,
+        notes=fit.notes,
+        lines=list(lines),
+    )
+
+
+def _slots(cells: list[Cell], bounds: list[Span]) -> list[Cell | None]:
+    slots: list[Cell | None] = [None] * len(bounds)
+    for cell in cells:
+        j = _column_of(cell.bbox, bounds)
+        old = slots[j]
+        slots[j] = cell if old is None else Cell(old.text + cell.text, union([old.bbox, cell.bbox]))
+    return slots
+
+
+def _parent_ranges(parents: list[Cell], leaves: list[Cell], bounds: list[Span]) -> dict[int, tuple[int, int]]:
+    """The run of leaf columns each parent header cell spans: every column its text overlaps,
+    widened to the run whose middle is nearest its centre; lower parents first, and a higher
+    parent takes a lower one's run whole or not at all."""
+    done: list[tuple[Cell, tuple[int, int]]] = []
+    out: dict[int, tuple[int, int]] = {}
+    n = len(leaves)
+    for p in sorted(parents, key=lambda c: -c.bbox[1]):
+        under = [leaf.bbox[1] >= p.bbox[3] - 1.0 for leaf in leaves]
+        must = [k for k in range(n) if _overlap(_xs(p), bounds[k]) > 1.0]
+        if not must:
+            continue
+        centre = (p.bbox[0] + p.bbox[2]) / 2
+        best: tuple[float, tuple[int, int]] | None = None
+        for i in range(min(must) + 1):
+            for j in range(max(must), n):
+                if not all(under[i : j + 1]):
+                    continue
+                ok = True
+                for q, (a, b) in done:
+                    same_level = abs(q.bbox[1] - p.bbox[1]) < 2.0
+                    inside = i <= a and b <= j
+                    apart = b < i or a > j
+                    if not (apart or inside and not same_level):
+                        ok = False
+                        break
+                if not ok:
+                    continue
+                miss = abs((bounds[i][0] + bounds[j][1]) / 2 - centre)
+                if best is None or miss < best[0] - 0.5:
+                    best = (miss, (i, j))
+        if best is not None:
+            done.append((p, best[1]))
+            out[id(p)] = best[1]
+    return out
