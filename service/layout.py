@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from service.document import BBox, Cell, Line, Page, Table, union
+from service.document import BBox, Cell, Line, Page, Table, centre_inside, union
 
 FOOTER_LABEL = re.compile(r"^[-—–－]\s*(\d+)\s*[-—–－]$|^第\s*(\d+)\s*页(\s*共\s*\d+\s*页)?$|^(\d+)$")
 
@@ -479,36 +479,111 @@ def _header_only(table: Table) -> int | None:
     return None if any(_is_body_cell(t) for t in texts) else len(table.rows)
 
 
+NOTE_LINE = re.compile(r"^\s*(注|说明)\s*\d*\s*[:：]")
+
+
+def take_body(lines: list[Line], bounds: list[Span], top: float, bottom: float) -> list[Line]:
+    """The lines from ``top`` down that continue a table with known columns: rows inside its x
+    range, in body type, without a long pause; a note, a page number, a line in larger type (the
+    next title) or a line running far past the columns ends them."""
+    left, right = bounds[0][0] - 6.0, bounds[-1][1] + 6.0
+    rows = _rows_by_y([ln for ln in lines if top - 1.0 <= ln.bbox[1] and ln.bbox[3] <= bottom + 1.0])
+    heights = sorted(ln.bbox[3] - ln.bbox[1] for r in rows for ln in r if len(r) >= 2)
+    body = heights[len(heights) // 2] if heights else None
+    taken: list[Line] = []
+    last_bottom = top
+    for row in rows:
+        height = max(ln.bbox[3] - ln.bbox[1] for ln in row)
+        if (
+            any(NOTE_LINE.match(ln.text) for ln in row)
+            or len(row) == 1
+            and FOOTER_LABEL.match(row[0].text.strip())
+        ):
+            break
+        if body is not None and len(row) == 1 and height > 1.25 * body:
+            break
+        if any(ln.bbox[0] < left or ln.bbox[2] > right for ln in row):
+            break
+        if taken and row[0].bbox[1] - last_bottom > 3.0 * height:
+            break
+        taken.extend(row)
+        last_bottom = max(ln.bbox[3] for ln in row)
+    return taken
+
+
+def body_under_header(tables: list[Table], lines: list[Line]) -> tuple[list[Table], list[Line]]:
+    """A boxed header part printing no amounts (a shaded or ruled header over a borderless body)
+    takes the lines below it that sit on its columns as its body. Returns the tables and the lines
+    left to find borderless tables in."""
+    free = list(lines)
+    out: list[Table] = []
+    ordered = sorted(tables, key=lambda t: t.bbox[1])
+    for n, table in enumerate(ordered):
+        head = _header_only(table)
+        if not table.columns or head is None:
+            out.append(table)
+            continue
+        bottom = ordered[n + 1].bbox[1] if n + 1 < len(ordered) else float("inf")
+        taken = take_body(free, table.columns, table.bbox[3] - 1.0, bottom)
+        regridded = regrid(taken, table.columns) if taken else None
+        if regridded is None:
+            out.append(table)
+            continue
+        body, notes = regridded
+        width = len(table.columns)
+        rows = [list(r) + [None] * (width - len(r)) for r in table.rows] + body
+        out.append(
+            Table(
+                bbox=union([table.bbox] + [ln.bbox for ln in taken]),
+                rows=rows,
+                ruled=False,
+                head_rows=head,
+                columns=table.columns,
+                notes=notes,
+                lines=taken,
+            )
+        )
+        free = [ln for ln in free if not any(ln is t for t in taken)]
+    return out, free
+
+
 def continue_borderless(previous: Page, page: Page) -> None:
     """A table that reaches the bottom of ``previous`` continues at the top of ``page`` when the
-    lines there sit on its columns: rebuild those rows with the same columns (the header is not
-    repeated; a header repeated above them is read as the table's own)."""
+    lines there sit on its columns: rebuild those rows with the same columns (a header repeated
+    above them is read as the table's own)."""
     last = max(previous.tables, key=lambda t: t.bbox[3], default=None)
-    first = min(page.tables, key=lambda t: t.bbox[1], default=None)
-    if (
-        last is not None
-        and last.columns
-        and last.bbox[3] >= previous.height * 0.7
-        and first is not None
-        and not first.ruled
-        and first.lines
-        and first.bbox[1] < page.height * 0.2
-        and first.head_rows is None
-        and first.header_row_count == 0
-        and not any(
-            ln.bbox[1] < first.bbox[1] - 1 and not FOOTER_LABEL.match(ln.text.strip()) for ln in page.lines
-        )
-    ):
-        regridded = regrid(first.lines, last.columns)
-        if regridded is not None:
-            rows, notes = regridded
-            if last.head_rows is None and _header_only(last) is not None:
-                last.head_rows = len(last.rows)
-            page.tables[page.tables.index(first)] = Table(
-                bbox=first.bbox, rows=rows, ruled=False, columns=last.columns, notes=notes, lines=first.lines
-            )
-            return
+    if last is not None and last.columns and last.bbox[3] >= previous.height * 0.7:
+        first = min(page.tables, key=lambda t: t.bbox[1], default=None)
+        if first is not None and first.bbox[1] < page.height * 0.2 and (first.ruled or first.head_rows):
+            return  # the table goes on with its header repeated (or in a grid of its own)
+        lines = [
+            ln
+            for ln in page.lines
+            if not any(t.ruled and centre_inside(ln.bbox, t.bbox) for t in page.tables)
+        ]
+        bottom = min((t.bbox[1] for t in page.tables if t.ruled), default=page.height)
+        taken = take_body(lines, last.columns, 0.0, bottom)
+        if taken and taken[0].bbox[1] < page.height * 0.2:
+            regridded = regrid(taken, last.columns)
+            if regridded is not None:
+                rows, notes = regridded
+                if last.head_rows is None and _header_only(last) is not None:
+                    last.head_rows = len(last.rows)
+                region = union([ln.bbox for ln in taken])
+                kept = [t for t in page.tables if t.ruled or not centre_inside(_top_of(t), region, 1.0)]
+                page.tables[:] = [
+                    Table(
+                        bbox=region, rows=rows, ruled=False, columns=last.columns, notes=notes, lines=taken
+                    ),
+                    *kept,
+                ]
+                return
     _continue_lines(previous, page)
+
+
+def _top_of(table: Table) -> BBox:
+    x0, y0, x1, _ = table.bbox
+    return (x0, y0, x1, y0 + 1.0)
 
 
 def _continue_lines(previous: Page, page: Page) -> None:
