@@ -16,6 +16,32 @@ from service.document import BBox, Cell, Line, Page, Table, centre_inside, union
 FOOTER_LABEL = re.compile(r"^[-—–－]\s*(\d+)\s*[-—–－]$|^第\s*(\d+)\s*页(\s*共\s*\d+\s*页)?$|^(\d+)$")
 
 
+# an amount or a blank mark and a label run together on one line ("1880.86 一、一般公共服务",
+# "— 三、国防"), or a label and its amount: in a table these are two cells printed close
+_RUN_TOGETHER = re.compile(
+    r"^(?P<a>[-−]?[\d,]*\d\.\d+|[-—–－]{1,2})(?P<gap>\s+)(?P<b>[^\d\s,.%].*)$"
+    r"|^(?P<c>.*[^\d\s,.%(（:：-])(?P<gap2>\s+)(?P<d>[-−]?[\d,]*\d\.\d+)$"
+)
+
+
+def split_run_together(lines: list[Line]) -> list[Line]:
+    """Lines of a table region with two cells in one (MuPDF joins text closer than a wide gap)
+    split into one line per cell, by character positions."""
+    out: list[Line] = []
+    for line in lines:
+        m = _RUN_TOGETHER.match(line.text)
+        if m is None or len(line.char_x) != len(line.text) + 1:
+            out.append(line)
+            continue
+        cut = m.start("gap") if m.group("a") else m.start("gap2")
+        resume = m.end("gap") if m.group("a") else m.end("gap2")
+        xs = line.char_x
+        first = Line(line.text[:cut], (xs[0], line.bbox[1], xs[cut], line.bbox[3]), xs[: cut + 1])
+        second = Line(line.text[resume:], (xs[resume], line.bbox[1], line.bbox[2], line.bbox[3]), xs[resume:])
+        out += [first, second]
+    return out
+
+
 def borderless_tables(lines: list[Line]) -> list[Table]:
     """Tables drawn without rules: runs of rows whose text sits in several aligned columns.
     Lone short lines (wrapped cells, rows with one filled cell) inside such a run belong to it."""
@@ -556,11 +582,13 @@ def continue_borderless(previous: Page, page: Page) -> None:
         first = min(page.tables, key=lambda t: t.bbox[1], default=None)
         if first is not None and first.bbox[1] < page.height * 0.2 and (first.ruled or first.head_rows):
             return  # the table goes on with its header repeated (or in a grid of its own)
-        lines = [
-            ln
-            for ln in page.lines
-            if not any(t.ruled and centre_inside(ln.bbox, t.bbox) for t in page.tables)
-        ]
+        lines = split_run_together(
+            [
+                ln
+                for ln in page.lines
+                if not any(t.ruled and centre_inside(ln.bbox, t.bbox) for t in page.tables)
+            ]
+        )
         bottom = min((t.bbox[1] for t in page.tables if t.ruled), default=page.height)
         taken = take_body(lines, last.columns, 0.0, bottom)
         if taken and taken[0].bbox[1] < page.height * 0.2:

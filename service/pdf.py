@@ -28,6 +28,7 @@ from service.layout import (
     borderless_tables,
     continue_borderless,
     join_stacked,
+    split_run_together,
 )  # noqa: E402
 
 pymupdf.TOOLS.mupdf_display_errors(False)
@@ -185,7 +186,8 @@ def read_page(page: pymupdf.Page, timings: dict[str, float] | None = None) -> Pa
     middle = time.perf_counter()
     ruled = _ruled_tables(page, lines)
     ruled, free = body_under_header(
-        ruled, [ln for ln in lines if not any(centre_inside(ln.bbox, t.bbox) for t in ruled)]
+        ruled,
+        split_run_together([ln for ln in lines if not any(centre_inside(ln.bbox, t.bbox) for t in ruled)]),
     )
     borderless = borderless_tables(free)
     if timings is not None:
