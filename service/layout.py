@@ -766,10 +766,10 @@ def header_grid(lines: list[Line]) -> Table | None:
     head = [c for row in rows[:first_body] for c in row if not HEAD_NOISE.match(c.text.strip())]
     numbers = [c for c in head if COLUMN_NUMBER.match(_compact(c.text))]
     head = [c for c in head if c not in numbers]
-    leaves = sorted((h for h in head if not any(_below(g, h) for g in head)), key=lambda c: c.bbox[0])
+    body = _join_wrapped_rows(rows[first_body:])
+    leaves = _leaves(head, [c for row in body for c in row if not _blank_mark(c.text)])
     if len(leaves) < 2:
         return None
-    body = _join_wrapped_rows(rows[first_body:])
     return _anchored(lines, head, leaves, numbers, body)
 
 
@@ -848,6 +848,25 @@ def regrid(lines: list[Line], bounds: list[Span]) -> tuple[list[list[Cell | None
     if fit is None or any(_gap(s, bounds[k]) > 0 for s, k in zip(fit.spans, fit.owner, strict=True)):
         return None
     return _fill(body, fit, {i: k for i, k in enumerate(fit.owner)}, bounds), fit.notes
+
+
+def _leaves(head: list[Cell], body: list[Cell]) -> list[Cell]:
+    """The header cells naming a column: nothing of the header below them. A cell over the
+    same body text as a lower one is a parent whose children sit beside it, not under it (a
+    "项目" centred over the code and name columns)."""
+    parents: set[int] = set()
+    while True:
+        leaves = [h for h in head if id(h) not in parents and not any(_below(g, h) for g in head)]
+        votes: dict[int, int] = {}
+        for cell in body:
+            over = [h for h in leaves if _overlap(_xs(cell), _xs(h)) > 0.5]
+            for h in over:
+                if any(g.bbox[1] >= h.bbox[3] - 1.0 for g in over if g is not h):
+                    votes[id(h)] = votes.get(id(h), 0) + 1
+        demoted = {k for k, n in votes.items() if n >= 2}
+        if not demoted:
+            return sorted(leaves, key=lambda c: c.bbox[0])
+        parents |= demoted
 
 
 def _anchored(
