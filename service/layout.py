@@ -104,7 +104,13 @@ def _rows_by_y(lines: list[Line]) -> list[list[Line]]:
 
 
 def _is_tabular(row: list[Line]) -> bool:
-    return len(row) >= 2 and all(b.bbox[0] - a.bbox[2] >= 4.0 for a, b in zip(row, row[1:], strict=False))
+    """Several pieces apart on one baseline; an amount may sit close to the text beside it."""
+
+    def apart(a: Line, b: Line) -> bool:
+        gap = b.bbox[0] - a.bbox[2]
+        return gap >= 4.0 or gap >= 1.0 and (_looks_numeric(a.text) or _looks_numeric(b.text))
+
+    return len(row) >= 2 and all(apart(a, b) for a, b in zip(row, row[1:], strict=False))
 
 
 def _is_short(row: list[Line]) -> bool:
@@ -292,7 +298,7 @@ def _column_map(header: Table, body: Table) -> dict[int, int] | None:
 
 
 def _looks_numeric(text: str) -> bool:
-    return bool(re.fullmatch(r"[-−]?[\d,]*\d(\.\d+)?%?|——|-", text.strip()))
+    return bool(re.fullmatch(r"[-−]?[\d,]*\d(\.\d+)?%?|——|-|—", text.strip()))
 
 
 def _columns(
