@@ -62,6 +62,8 @@ def borderless_tables(lines: list[Line]) -> list[Table]:
         if kinds[i] != "tab":
             i += 1
             continue
+        while False and i > 0 and kinds[i - 1] == "short" and _heads(rows[i - 1], rows[i]):
+            i -= 1  # a header row of one cell (a "项目" over the code and name columns) above the first
         j = i
         while j + 1 < len(rows) and kinds[j + 1] != "text":
             j += 1
@@ -81,6 +83,18 @@ def borderless_tables(lines: list[Line]) -> list[Table]:
             tables.append(found)
         i = j + 1
     return tables
+
+
+def _heads(above: list[Line], row: list[Line]) -> bool:
+    """A lone line just above a table's first row, inside its width: the header's top row."""
+    line = above[0]
+    height = line.bbox[3] - line.bbox[1]
+    return (
+        not HEAD_NOISE.match(line.text.strip())
+        and row[0].bbox[1] - line.bbox[3] < 0.8 * height
+        and row[0].bbox[0] - 1 <= line.bbox[0]
+        and line.bbox[2] <= row[-1].bbox[2] + 1
+    )
 
 
 def _wraps_into(row: list[Line], below: list[Line]) -> bool:
@@ -680,6 +694,17 @@ def _table_columns(table: Table) -> list[tuple[float, float]]:
 # distance; a parent header cell spans the run of columns its text is centred over. A cluster
 # that could belong to two columns is left out with a note, never placed in a guessed column.
 
+# labels that open a form's rows (name/value pairs over blocks with headers of their own)
+FORM_WORDS = (
+    "项目名称",
+    "主管部门",
+    "实施单位",
+    "部门名称",
+    "单位名称",
+    "一级指标",
+    "部门（单位）",
+    "部门(单位)",
+)
 HEAD_NOISE = re.compile(r"^(编制|填报|金额)?单位[:：]|^[（(]?单位[:：]")
 COLUMN_NUMBER = re.compile(r"^(栏次|\d{1,2})$")
 Span = tuple[float, float]
@@ -860,7 +885,9 @@ def _leaves(head: list[Cell], body: list[Cell]) -> list[Cell]:
     """The header cells naming a column: nothing of the header below them. A cell over the
     same body text as a lower one is a parent whose children sit beside it, not under it (a
     "项目" centred over the code and name columns)."""
-    parents: set[int] = set()
+    # a cell with nothing under it whose nearest neighbours on both sides sit in lower header
+    # rows heads the group between them ("支出" centred over columns whose headers are below)
+    parents = {id(h) for h in head if _between_lower(h, head)}
     while True:
         leaves = [h for h in head if id(h) not in parents and not any(_below(g, h) for g in head)]
         votes: dict[int, int] = {}
@@ -873,6 +900,16 @@ def _leaves(head: list[Cell], body: list[Cell]) -> list[Cell]:
         if not demoted:
             return sorted(leaves, key=lambda c: c.bbox[0])
         parents |= demoted
+
+
+def _between_lower(cell: Cell, head: list[Cell]) -> bool:
+    left = [g for g in head if g.bbox[2] <= cell.bbox[0] + 0.5]
+    right = [g for g in head if g.bbox[0] >= cell.bbox[2] - 0.5]
+    if not left or not right:
+        return False
+    a = max(left, key=lambda g: g.bbox[2])
+    b = min(right, key=lambda g: g.bbox[0])
+    return a.bbox[1] >= cell.bbox[3] - 1.0 and abs(a.bbox[1] - b.bbox[1]) < 2.0
 
 
 def _anchored(
