@@ -62,7 +62,7 @@ def borderless_tables(lines: list[Line]) -> list[Table]:
         if kinds[i] != "tab":
             i += 1
             continue
-        while False and i > 0 and kinds[i - 1] == "short" and _heads(rows[i - 1], rows[i]):
+        while i > 0 and kinds[i - 1] == "short" and _heads(rows[i - 1], rows[i]):
             i -= 1  # a header row of one cell (a "项目" over the code and name columns) above the first
         j = i
         while j + 1 < len(rows) and kinds[j + 1] != "text":
@@ -122,7 +122,8 @@ def _is_tabular(row: list[Line]) -> bool:
 
     def apart(a: Line, b: Line) -> bool:
         gap = b.bbox[0] - a.bbox[2]
-        return gap >= 4.0 or gap >= 1.0 and (_looks_numeric(a.text) or _looks_numeric(b.text))
+        close = len(row) >= 3 and (_looks_numeric(a.text) or _looks_numeric(b.text))
+        return gap >= 4.0 or gap >= 1.0 and close
 
     return len(row) >= 2 and all(apart(a, b) for a, b in zip(row, row[1:], strict=False))
 
@@ -743,6 +744,11 @@ def _span_of(cells: list[Cell]) -> Span:
     return (min(c.bbox[0] for c in cells), max(c.bbox[2] for c in cells))
 
 
+SHARE = (
+    10.0  # points: a second cluster under one header (the 类/款/项 of one 科目编码) must be that much nearer
+)
+
+
 def _match(clusters: list[Span], anchors: list[Span]) -> list[int]:
     """Each cluster's anchor (in x order, several clusters may share one): the order-keeping
     assignment with the least total distance."""
@@ -758,12 +764,13 @@ def _match(clusters: list[Span], anchors: list[Span]) -> list[int]:
     for k in range(m):
         best[0][k] = cost(0, k)
     for i in range(1, n):
-        run, arg = inf, 0
+        run, arg = inf, 0  # the best over anchors left of k
         for k in range(m):
+            shared = best[i - 1][k] + SHARE
+            best[i][k], back[i][k] = (run, arg) if run <= shared else (shared, k)
+            best[i][k] += cost(i, k)
             if best[i - 1][k] < run:
                 run, arg = best[i - 1][k], k
-            best[i][k] = run + cost(i, k)
-            back[i][k] = arg
     k = min(range(m), key=lambda j: best[n - 1][j])
     out = [k]
     for i in range(n - 1, 0, -1):
@@ -814,6 +821,7 @@ class _Fit:
     dropped: set[int]
     spanning: list[Cell]
     notes: list[str]
+    anchors: list[Span]
 
     def cluster_of(self, cell: Cell) -> int:
         return next(n for n, g in enumerate(self.groups) if any(c is cell for c in g))
@@ -844,7 +852,13 @@ def _fit(body: list[list[Cell]], anchors: list[Span]) -> _Fit | None:
         f"无框线表格的列无法区分：{'、'.join(c.text for c in groups[i][:3])} 等 {len(groups[i])} 个单元格未读取"
         for i in sorted(dropped)
     ]
-    return _Fit(groups, spans, owner, dropped, spanning, notes)
+    return _Fit(groups, spans, owner, dropped, spanning, notes, anchors)
+
+
+def _strain(fit: _Fit) -> float:
+    gaps = sum(_gap(s, fit.anchors[k]) for s, k in zip(fit.spans, fit.owner, strict=True))
+    shared = len(fit.owner) - len(set(fit.owner))
+    return gaps + SHARE * shared + 5.0 * len(fit.spanning) + 20.0 * len(fit.dropped)
 
 
 def _fill(
@@ -915,9 +929,20 @@ def _between_lower(cell: Cell, head: list[Cell]) -> bool:
 def _anchored(
     lines: list[Line], head: list[Cell], leaves: list[Cell], numbers: list[Cell], body: list[list[Cell]]
 ) -> Table | None:
-    fit = _fit(body, [_xs(c) for c in leaves])
-    if fit is None:
+    # header text centred over its column (anchored on the text), or printed from the column's
+    # left edge (a column then runs to where the next header starts): whichever places the body
+    # with less strain
+    right = max(c.bbox[2] for row in body for c in row) + 5.0
+    starts = [c.bbox[0] - 1.5 for c in leaves]
+    fits = [
+        f
+        for anchors in ([_xs(c) for c in leaves], list(zip(starts, starts[1:] + [right], strict=True)))
+        if (f := _fit(body, anchors)) is not None
+    ]
+    if not fits:
         return None
+    fit = min(fits, key=_strain)
+    from_left = fit.anchors != [_xs(c) for c in leaves]
     spans, owner = fit.spans, fit.owner
     # columns: one per leaf, or one per cluster where a leaf heads several (类/款/项 under 科目编码)
     columns: list[tuple[int, Span]] = []  # (leaf, what the column prints)
@@ -942,7 +967,10 @@ def _anchored(
         )
         for k in range(len(leaves))
     ]
-    ranges = _parent_ranges([h for h in head if h not in leaves], leaves, leaf_bounds)
+    parents = [h for h in head if h not in leaves]
+    ranges = (
+        _left_ranges(parents, head, leaves) if from_left else _parent_ranges(parents, leaves, leaf_bounds)
+    )
     ranges.update({id(leaf): (k, k) for k, leaf in enumerate(leaves)})
     placed = [h for h in head if id(h) in ranges]
     first_col = {k: next(j for j, (k2, _) in enumerate(columns) if k2 == k) for k in range(len(leaves))}
@@ -988,6 +1016,29 @@ def _slots(cells: list[Cell], bounds: list[Span]) -> list[Cell | None]:
         old = slots[j]
         slots[j] = cell if old is None else Cell(old.text + cell.text, union([old.bbox, cell.bbox]))
     return slots
+
+
+def _left_ranges(parents: list[Cell], head: list[Cell], leaves: list[Cell]) -> dict[int, tuple[int, int]]:
+    """Header text printed from its cell's left edge: a parent spans the columns from the one
+    starting under it to the one before the next cell of its row starts."""
+    out: dict[int, tuple[int, int]] = {}
+    for p in parents:
+        first = max((k for k, leaf in enumerate(leaves) if leaf.bbox[0] <= p.bbox[0] + 1.5), default=None)
+        if first is None:
+            continue
+        nxt = min(
+            (g.bbox[0] for g in head if abs(g.bbox[1] - p.bbox[1]) < 2.0 and g.bbox[0] > p.bbox[2] - 0.5),
+            default=float("inf"),
+        )
+        last = first
+        while (
+            last + 1 < len(leaves)
+            and leaves[last + 1].bbox[0] < nxt - 1.0
+            and leaves[last + 1].bbox[1] >= p.bbox[3] - 1.0
+        ):
+            last += 1
+        out[id(p)] = (first, last)
+    return out
 
 
 def _parent_ranges(parents: list[Cell], leaves: list[Cell], bounds: list[Span]) -> dict[int, tuple[int, int]]:
