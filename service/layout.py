@@ -942,7 +942,6 @@ def _anchored(
     if not fits:
         return None
     fit = min(fits, key=_strain)
-    from_left = fit.anchors != [_xs(c) for c in leaves]
     spans, owner = fit.spans, fit.owner
     # columns: one per leaf, or one per cluster where a leaf heads several (类/款/项 under 科目编码)
     columns: list[tuple[int, Span]] = []  # (leaf, what the column prints)
@@ -968,6 +967,9 @@ def _anchored(
         for k in range(len(leaves))
     ]
     parents = [h for h in head if h not in leaves]
+    # parents printed from their span's left edge start where one of their columns starts
+    flush = [p for p in parents if any(abs(p.bbox[0] - leaf.bbox[0]) < 1.0 for leaf in leaves)]
+    from_left = bool(parents) and 2 * len(flush) > len(parents)
     ranges = (
         _left_ranges(parents, head, leaves) if from_left else _parent_ranges(parents, leaves, leaf_bounds)
     )
