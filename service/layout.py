@@ -536,7 +536,9 @@ def take_body(lines: list[Line], bounds: list[Span], top: float, bottom: float) 
     left, right = bounds[0][0] - 6.0, bounds[-1][1] + 6.0
     rows = _rows_by_y([ln for ln in lines if top - 1.0 <= ln.bbox[1] and ln.bbox[3] <= bottom + 1.0])
     heights = sorted(ln.bbox[3] - ln.bbox[1] for r in rows for ln in r if len(r) >= 2)
-    body = heights[len(heights) // 2] if heights else None
+    if not heights:
+        return []  # no row of several cells: not a table's body
+    body = heights[len(heights) // 2]
     taken: list[Line] = []
     last_bottom = top
     for row in rows:
@@ -547,7 +549,7 @@ def take_body(lines: list[Line], bounds: list[Span], top: float, bottom: float) 
             and FOOTER_LABEL.match(row[0].text.strip())
         ):
             break
-        if body is not None and len(row) == 1 and height > 1.25 * body:
+        if len(row) == 1 and height > 1.25 * body:
             break
         if any(ln.bbox[0] < left or ln.bbox[2] > right for ln in row):
             break
@@ -620,6 +622,9 @@ def continue_borderless(previous: Page, page: Page) -> None:
                     last.head_rows = len(last.rows)
                 region = union([ln.bbox for ln in taken])
                 kept = [t for t in page.tables if t.ruled or not centre_inside(_top_of(t), region, 1.0)]
+                if any(t not in kept and t.bbox[3] > region[3] + 2.0 for t in page.tables):
+                    _continue_lines(previous, page)
+                    return  # the table found there runs on past these rows: it is read as it is
                 page.tables[:] = [
                     Table(
                         bbox=region, rows=rows, ruled=False, columns=last.columns, notes=notes, lines=taken
@@ -802,6 +807,10 @@ def header_grid(lines: list[Line]) -> Table | None:
     if first_body == 0:
         return None
     head = [c for row in rows[:first_body] for c in row if not HEAD_NOISE.match(c.text.strip())]
+    if any(_compact(c.text).startswith(FORM_WORDS) for c in head):
+        return None  # a form (a 绩效 table: label/value pairs, then blocks of their own), not a grid
+    if any(len(_compact(c.text)) > 18 or re.search(r"[≥≤<>=]", c.text) for c in head):
+        return None  # sentences and targets above the first amounts: rows of a form, not a header
     numbers = [c for c in head if COLUMN_NUMBER.match(_compact(c.text))]
     head = [c for c in head if c not in numbers]
     body = _join_wrapped_rows(rows[first_body:])
