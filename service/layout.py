@@ -957,6 +957,14 @@ def _anchored(
     cluster_column: dict[int, int] = {}
     for k, leaf in enumerate(leaves):
         mine = [i for i, o in enumerate(owner) if o == k]
+        codes = all(all(re.fullmatch(r"\d{2,7}", _compact(c.text)) for c in fit.groups[i]) for i in mine)
+        if len(mine) > 1 and not codes:  # one column printing text and amounts apart: still one
+            content = _xs(leaf)
+            for i in mine:
+                cluster_column[i] = len(columns)
+                content = (min(content[0], spans[i][0]), max(content[1], spans[i][1]))
+            columns.append((k, content))
+            continue
         if len(mine) <= 1:
             content = _xs(leaf)
             if mine:
