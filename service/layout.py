@@ -427,6 +427,17 @@ def _column_of(box: BBox, columns: list[tuple[float, float]]) -> int:
     )
 
 
+def _wrapped_number(prev: Cell, line: Line, gap: float, height: float) -> bool:
+    """An amount too wide for its cell, wrapped: "95602573.6" over "7" (checker-rules UNIT-12)."""
+    return (
+        bool(re.fullmatch(r"[-−]?[\d,]*\d\.\d?", prev.text.strip()))
+        and bool(re.fullmatch(r"\d{1,2}", line.text.strip()))
+        and -1.0 <= gap < 0.8 * height
+        and prev.bbox[0] - 1.0 <= line.bbox[0]
+        and line.bbox[2] <= prev.bbox[2] + 1.0
+    )
+
+
 def _merge_wrapped(lines: list[Line]) -> list[Cell]:
     cells: list[Cell] = []
     for line in sorted(lines, key=lambda ln: (ln.bbox[1], ln.bbox[0])):
@@ -441,6 +452,9 @@ def _merge_wrapped(lines: list[Line]) -> list[Cell]:
             centred = abs(line.bbox[0] + line.bbox[2] - prev.bbox[0] - prev.bbox[2]) < 2.0 and (
                 line.bbox[2] - line.bbox[0] < prev.bbox[2] - prev.bbox[0] + 1
             )
+            if _wrapped_number(prev, line, gap, height):
+                cells[k] = Cell(prev.text + line.text, union([prev.bbox, line.bbox]))
+                break
             close = -1.0 <= gap < (0.35 if centred and not same_column else 0.12) * height
             plain = same_column or centred and not _looks_numeric(line.text)
             if plain and close and not _looks_numeric(prev.text):
