@@ -58,6 +58,7 @@ def _extract_one(
         if getattr(found, table_id) is None:
             maker = Maker(doc.doc_id, table_id, tables.unit_for(occ, default_unit), notes)
             setattr(found, table_id, tables.PARSERS[kind](occ, maker))
+            notes.extend(_layout_notes(occ, table_id))
         return
     maker = Maker(doc.doc_id, table_id, occ.unit or "万元")
     if kind in ("pe", "pp"):
@@ -70,3 +71,13 @@ def _extract_one(
         perf.targets = performance.parse_targets(occ, maker, department)
     elif kind == "b13" and perf.project_targets is None:
         perf.project_targets = performance.parse_project_targets(occ, maker)
+
+
+def _layout_notes(occ: Occurrence, table_id: str) -> list[ParseNote]:
+    """What the table reader could not place (cells of columns it could not tell apart): said, as
+    those cells are left out rather than guessed."""
+    return [
+        ParseNote(kind="unparsed", table_id=table_id, page=page, text=text)
+        for table, page in occ.grids
+        for text in table.notes
+    ]
