@@ -19,7 +19,7 @@ FOOTER_LABEL = re.compile(r"^[-—–－]\s*(\d+)\s*[-—–－]$|^第\s*(\d+)\s
 # an amount or a blank mark and a label run together on one line ("1880.86 一、一般公共服务",
 # "— 三、国防"), or a label and its amount: in a table these are two cells printed close
 _RUN_TOGETHER = re.compile(
-    r"^(?P<a>[-−]?[\d,]*\d\.\d+|[-—–－]{1,2})(?P<gap>\s+)(?P<b>[^\d\s,.%].*)$"
+    r"^(?P<a>[-−]?[\d,]*\d\.\d+|[-—–－]{1,2}|\d{3}(?:\d{2}){0,2})(?P<gap>\s+)(?P<b>[^\d\s,.%].*|[-−]?[\d,]*\d\.\d+)$"
     r"|^(?P<c>.*[^\d\s,.%(（:：-])(?P<gap2>\s+)(?P<d>[-−]?[\d,]*\d\.\d+)$"
 )
 
