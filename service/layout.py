@@ -122,7 +122,7 @@ def _is_tabular(row: list[Line]) -> bool:
 
     def apart(a: Line, b: Line) -> bool:
         gap = b.bbox[0] - a.bbox[2]
-        close = len(row) >= 3 and (_looks_numeric(a.text) or _looks_numeric(b.text))
+        close = len(row) >= 3  # lines on one baseline are already cut apart at gaps wider than 0.3 em
         return gap >= 4.0 or gap >= 1.0 and close
 
     return len(row) >= 2 and all(apart(a, b) for a, b in zip(row, row[1:], strict=False))
