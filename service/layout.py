@@ -18,9 +18,11 @@ FOOTER_LABEL = re.compile(r"^[-—–－]\s*(\d+)\s*[-—–－]$|^第\s*(\d+)\s
 
 # an amount or a blank mark and a label run together on one line ("1880.86 一、一般公共服务",
 # "— 三、国防"), or a label and its amount: in a table these are two cells printed close
+_AMOUNT = r"[-−]?[\d,]*\d\.\d+"
 _RUN_TOGETHER = re.compile(
-    r"^(?P<a>[-−]?[\d,]*\d\.\d+|[-—–－]{1,2}|\d{3}(?:\d{2}){0,2})(?P<gap>\s+)(?P<b>[^\d\s,.%].*|[-−]?[\d,]*\d\.\d+)$"
-    r"|^(?P<c>.*[^\d\s,.%(（:：-])(?P<gap2>\s+)(?P<d>[-−]?[\d,]*\d\.\d+)$"
+    rf"^(?P<a>{_AMOUNT}|[-—–－]{{1,2}})(?P<gap>\s+)(?P<b>[^\d\s,.%].*|{_AMOUNT}(\s+\S.*)?)$"
+    r"|^(?P<code>\d{3}(?:\d{2}){0,2})(?P<gap3>\s+)(?P<label>[^\d\s,.%][^\d]*)$"
+    rf"|^(?P<c>.*[^\d\s,.%(（:：-])(?P<gap2>\s+)(?P<d>{_AMOUNT})$"
 )
 
 
@@ -28,17 +30,20 @@ def split_run_together(lines: list[Line]) -> list[Line]:
     """Lines of a table region with two cells in one (MuPDF joins text closer than a wide gap)
     split into one line per cell, by character positions."""
     out: list[Line] = []
-    for line in lines:
+    queue = list(reversed(lines))
+    while queue:
+        line = queue.pop()
         m = _RUN_TOGETHER.match(line.text)
         if m is None or len(line.char_x) != len(line.text) + 1:
             out.append(line)
             continue
-        cut = m.start("gap") if m.group("a") else m.start("gap2")
-        resume = m.end("gap") if m.group("a") else m.end("gap2")
+        gap = "gap" if m.group("a") else "gap3" if m.group("code") else "gap2"
+        cut, resume = m.start(gap), m.end(gap)
         xs = line.char_x
         first = Line(line.text[:cut], (xs[0], line.bbox[1], xs[cut], line.bbox[3]), xs[: cut + 1])
         second = Line(line.text[resume:], (xs[resume], line.bbox[1], line.bbox[2], line.bbox[3]), xs[resume:])
-        out += [first, second]
+        out.append(first)
+        queue.append(second)  # the rest may hold more cells ("1.00 2.00 3.00")
     return out
 
 
