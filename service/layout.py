@@ -731,6 +731,7 @@ FORM_WORDS = (
     "部门(单位)",
 )
 HEAD_NOISE = re.compile(r"^(编制|填报|金额)?单位[:：]|^[（(]?单位[:：]")
+CODE_PIECE = re.compile(r"\d{2,7}")
 COLUMN_NUMBER = re.compile(r"^(栏次|\d{1,2})$")
 Span = tuple[float, float]
 
@@ -773,15 +774,21 @@ SHARE = (
 )
 
 
-def _match(clusters: list[Span], anchors: list[Span]) -> list[int]:
+# header words naming a column of labels (data, not code: a template with other words adds them)
+LABEL_HEADS = ("项目", "科目名称", "名称", "科目", "单位名称", "项目名称")
+MISMATCH = 8.0  # points: labels under a header of amounts, or amounts under a header of labels
+
+
+def _match(clusters: list[Span], anchors: list[Span], mismatch: list[list[bool]] | None = None) -> list[int]:
     """Each cluster's anchor (in x order, several clusters may share one): the order-keeping
-    assignment with the least total distance."""
+    assignment with the least total distance (plus MISMATCH where the kinds disagree)."""
     n, m = len(clusters), len(anchors)
     inf = float("inf")
 
     def cost(i: int, k: int) -> float:
         a, b = clusters[i], anchors[k]
-        return _gap(a, b) + 0.001 * abs((a[0] + a[1]) / 2 - (b[0] + b[1]) / 2)
+        off = MISMATCH if mismatch is not None and mismatch[i][k] else 0.0
+        return _gap(a, b) + off + 0.001 * abs((a[0] + a[1]) / 2 - (b[0] + b[1]) / 2)
 
     best = [[inf] * m for _ in range(n)]
     back = [[0] * m for _ in range(n)]
@@ -855,7 +862,7 @@ class _Fit:
         return next(n for n, g in enumerate(self.groups) if any(c is cell for c in g))
 
 
-def _fit(body: list[list[Cell]], anchors: list[Span]) -> _Fit | None:
+def _fit(body: list[list[Cell]], anchors: list[Span], heads: list[str] | None = None) -> _Fit | None:
     solid = [c for row in body for c in row if not _blank_mark(c.text)]
     # a cell over two anchors (a 合计 centred across the code and name columns) would join their
     # clusters: it is placed by its centre once the columns are known
@@ -864,7 +871,21 @@ def _fit(body: list[list[Cell]], anchors: list[Span]) -> _Fit | None:
     if not groups:
         return None
     spans = [_span_of(g) for g in groups]
-    owner = _match(spans, anchors)
+    mismatch = None
+    if heads is not None:
+        labels = [_compact(h).endswith(LABEL_HEADS) for h in heads]
+        kinds = [
+            "text"
+            if not any(_looks_numeric(c.text) or CODE_PIECE.fullmatch(_compact(c.text)) for c in g)
+            else "value"
+            if all(_looks_numeric(c.text) for c in g)
+            else "mixed"
+            for g in groups
+        ]
+        mismatch = [
+            [kind == "text" and not lab or kind == "value" and lab for lab in labels] for kind in kinds
+        ]
+    owner = _match(spans, anchors, mismatch)
     dropped: set[int] = set()
     taken = set(owner)
     for i, (span, k) in enumerate(zip(spans, owner, strict=True)):
@@ -927,9 +948,14 @@ def _leaves(head: list[Cell], body: list[Cell]) -> list[Cell]:
     """The header cells naming a column: nothing of the header below them. A cell over the
     same body text as a lower one is a parent whose children sit beside it, not under it (a
     "项目" centred over the code and name columns)."""
-    # a cell with nothing under it whose nearest neighbours on both sides sit in lower header
-    # rows heads the group between them ("支出" centred over columns whose headers are below)
-    parents = {id(h) for h in head if _between_lower(h, head)}
+    # a cell with nothing under it, not even body text, whose nearest neighbours on both sides
+    # sit in one lower header row heads the group between them ("支出" centred over columns
+    # whose headers are below)
+    parents = {
+        id(h)
+        for h in head
+        if _between_lower(h, head) and not any(_overlap(_xs(c), _xs(h)) > 0.5 for c in body)
+    }
     while True:
         leaves = [h for h in head if id(h) not in parents and not any(_below(g, h) for g in head)]
         votes: dict[int, int] = {}
@@ -965,7 +991,7 @@ def _anchored(
     fits = [
         f
         for anchors in ([_xs(c) for c in leaves], list(zip(starts, starts[1:] + [right], strict=True)))
-        if (f := _fit(body, anchors)) is not None
+        if (f := _fit(body, anchors, [c.text for c in leaves])) is not None
     ]
     if not fits:
         return None
