@@ -623,6 +623,7 @@ def continue_borderless(previous: Page, page: Page) -> None:
     if last is not None and last.columns and last.bbox[3] >= previous.height * 0.7:
         first = min(page.tables, key=lambda t: t.bbox[1], default=None)
         if first is not None and first.bbox[1] < page.height * 0.2 and (first.ruled or first.head_rows):
+            _same_columns(last, first)
             return  # the table goes on with its header repeated (or in a grid of its own)
         lines = split_run_together(
             [
@@ -652,6 +653,25 @@ def continue_borderless(previous: Page, page: Page) -> None:
                 ]
                 return
     _continue_lines(previous, page)
+
+
+def _same_columns(last: Table, first: Table) -> None:
+    """A header repeated on the next page over the same columns: its body is placed in the
+    columns the first part established (a page of few rows says little about its columns)."""
+    if first.ruled or not last.columns or not first.paths:
+        return
+    if [p.split("/")[-1] for p in first.paths] != [p.split("/")[-1] for p in last.header_paths()]:
+        return
+    head = first.rows[: first.head_rows or 0]
+    bottom = max((c.bbox[3] for row in head for c in row if c is not None), default=first.bbox[1])
+    body = [ln for ln in first.lines if ln.bbox[1] >= bottom - 0.5]
+    regridded = regrid(body, last.columns) if body else None
+    if regridded is not None and len(last.columns) == len(first.paths):
+        rows, notes = regridded
+        first.rows = [list(r) for r in head] + rows
+        first.columns = last.columns
+        first.paths = last.header_paths()
+        first.notes = notes
 
 
 def _top_of(table: Table) -> BBox:
@@ -829,7 +849,10 @@ def header_grid(lines: list[Line]) -> Table | None:
     columns above its first row of amounts or codes."""
     cells = _merge_wrapped(lines)
     rows = _group_rows(cells)
-    first_body = next((i for i, row in enumerate(rows) if any(_is_body_cell(c.text) for c in row)), 0)
+    # the first row of amounts, codes or blank marks ("—" in every column of a page's first rows)
+    first_body = next(
+        (i for i, row in enumerate(rows) if any(_is_body_cell(c.text) or _blank_mark(c.text) for c in row)), 0
+    )
     if first_body == 0:
         return None
     head = [c for row in rows[:first_body] for c in row if not HEAD_NOISE.match(c.text.strip())]
