@@ -1130,8 +1130,8 @@ def _left_ranges(parents: list[Cell], head: list[Cell], leaves: list[Cell]) -> d
 
 def _parent_ranges(parents: list[Cell], leaves: list[Cell], bounds: list[Span]) -> dict[int, tuple[int, int]]:
     """The run of leaf columns each parent header cell spans: every column its text overlaps,
-    widened to the run whose middle is nearest its centre; lower parents first, and a higher
-    parent takes a lower one's run whole or not at all."""
+    widened to the run whose middle is nearest its centre (for its width); lower parents first,
+    and a higher parent takes a lower one's run whole or not at all."""
     done: list[tuple[Cell, tuple[int, int]]] = []
     out: dict[int, tuple[int, int]] = {}
     n = len(leaves)
@@ -1156,8 +1156,11 @@ def _parent_ranges(parents: list[Cell], leaves: list[Cell], bounds: list[Span]) 
                         break
                 if not ok:
                     continue
-                miss = abs((bounds[i][0] + bounds[j][1]) / 2 - centre)
-                if best is None or miss < best[0] - 0.5:
+                # how far off centre, for the run's width (column bounds are estimates); a
+                # parent heads two columns or more unless nothing else fits
+                miss = abs((bounds[i][0] + bounds[j][1]) / 2 - centre) / (bounds[j][1] - bounds[i][0])
+                miss += 1.0 if i == j else 0.0
+                if best is None or miss < best[0]:
                     best = (miss, (i, j))
         if best is not None:
             done.append((p, best[1]))
