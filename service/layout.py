@@ -196,7 +196,7 @@ def _place(
         for cell in row:
             k = column(cell.bbox, n)
             old = slots[k]
-            slots[k] = cell if old is None else Cell(old.text + cell.text, union([old.bbox, cell.bbox]))
+            slots[k] = _joined(old, cell)
         grid.append(slots)
     return Table(bbox=union([ln.bbox for ln in lines]), rows=grid, ruled=False)
 
@@ -386,6 +386,18 @@ def _same_header(mark: Cell, other: Cell, head: list[list[Cell]] | None, cells: 
         and (c.bbox[2] <= mark.bbox[0] if other.bbox[0] > mark.bbox[0] else c.bbox[0] >= mark.bbox[2])
     ]
     return any(h.bbox[0] - 1 <= (c.bbox[0] + c.bbox[2]) / 2 <= h.bbox[2] + 1 for h in over for c in far)
+
+
+def _joined(old: Cell | None, cell: Cell) -> Cell:
+    """Two cells landing in one slot: a wrapped piece joins its cell; a blank mark next to an
+    amount is dropped, never read as its sign ("-" then "1.00" is not -1.00)."""
+    if old is None:
+        return cell
+    if _blank_mark(cell.text) and not _blank_mark(old.text):
+        return old
+    if _blank_mark(old.text) and not _blank_mark(cell.text):
+        return cell
+    return Cell(old.text + cell.text, union([old.bbox, cell.bbox]))
 
 
 def _blank_mark(text: str) -> bool:
@@ -706,7 +718,7 @@ def _continue_lines(previous: Page, page: Page) -> None:
         for cell in row_cells:
             k = _column_of(cell.bbox, columns)
             old = slots[k]
-            slots[k] = cell if old is None else Cell(old.text + cell.text, union([old.bbox, cell.bbox]))
+            slots[k] = _joined(old, cell)
         grid.append(slots)
     page.tables.insert(0, Table(bbox=union([ln.bbox for ln in taken]), rows=grid, ruled=False))
 
@@ -948,7 +960,7 @@ def _fill(
                     continue
                 j = column_of_cluster[i]
             old = slots[j]
-            slots[j] = cell if old is None else Cell(old.text + cell.text, union([old.bbox, cell.bbox]))
+            slots[j] = _joined(old, cell)
         out.append(slots)
     return out
 
@@ -1101,7 +1113,7 @@ def _slots(cells: list[Cell], bounds: list[Span]) -> list[Cell | None]:
     for cell in cells:
         j = _column_of(cell.bbox, bounds)
         old = slots[j]
-        slots[j] = cell if old is None else Cell(old.text + cell.text, union([old.bbox, cell.bbox]))
+        slots[j] = _joined(old, cell)
     return slots
 
 

@@ -157,3 +157,25 @@ def test_a_table_continued_without_its_header_keeps_its_columns(tmp_path: Path) 
     (part,) = doc.pages[1].tables
     assert part.n_cols == last.n_cols == 4
     assert part.texts() == second
+
+
+def test_a_blank_mark_beside_an_amount_in_one_column_is_not_its_sign() -> None:
+    """A dash drawn at the edge of a blank cell, landing in the column of the amount beside it:
+    the amount stays 1.00, never -1.00."""
+    from service.document import Line
+    from service.layout import regrid
+
+    lines = [
+        Line("行政运行", (43.0, 100.0, 79.0, 110.0)),
+        Line("-", (190.0, 100.0, 193.0, 110.0)),
+        Line("1.00", (197.0, 100.0, 214.0, 110.0)),
+        Line("事业运行", (43.0, 116.0, 79.0, 126.0)),
+        Line("2.00", (197.0, 116.0, 214.0, 126.0)),
+    ]
+    regridded = regrid(lines, [(40.0, 150.0), (150.0, 260.0)])
+    assert regridded is not None
+    rows, _ = regridded
+    assert [[c.text if c else "" for c in row] for row in rows] == [
+        ["行政运行", "1.00"],
+        ["事业运行", "2.00"],
+    ]
