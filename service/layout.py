@@ -486,7 +486,17 @@ def _join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
     """Body lines holding only text, closer to a row with amounts than rows are to each other
     (cell padding separates rows, not wrapped lines), are that row's wrapped cells: a long
     subject name on two lines, whether the amounts sit at its top, middle or bottom line."""
-    gaps = sorted(b[0].bbox[1] - max(c.bbox[3] for c in a) for a, b in zip(rows, rows[1:], strict=False))
+
+    # the pause before a row of amounts (a wrapped line is closer to its row than that); where
+    # many names wrap, the pauses before text-only lines would make rows look wrapped
+    def has_values(row: list[Cell]) -> bool:
+        return any(_looks_numeric(c.text) or _is_body_cell(c.text) for c in row)
+
+    gaps = sorted(
+        b[0].bbox[1] - max(c.bbox[3] for c in a)
+        for a, b in zip(rows, rows[1:], strict=False)
+        if has_values(b)
+    )
     if len(gaps) < 4:
         return rows
     row_gap = gaps[len(gaps) // 2]
