@@ -1157,11 +1157,17 @@ def _parent_ranges(parents: list[Cell], leaves: list[Cell], bounds: list[Span]) 
     done: list[tuple[Cell, tuple[int, int]]] = []
     out: dict[int, tuple[int, int]] = {}
     n = len(leaves)
+    owns = {id(p): {k for k in range(n) if _overlap(_xs(p), bounds[k]) > 1.0} for p in parents}
     for p in sorted(parents, key=lambda c: -c.bbox[1]):
         under = [leaf.bbox[1] >= p.bbox[3] - 1.0 for leaf in leaves]
-        must = [k for k in range(n) if _overlap(_xs(p), bounds[k]) > 1.0]
+        must = sorted(owns[id(p)])
         if not must:
             continue
+        # the columns under a sibling's text (a cell of the same header row) are the sibling's
+        theirs = {
+            k for q in parents if q is not p and abs(q.bbox[1] - p.bbox[1]) < 2.0 for k in owns[id(q)]
+        } - owns[id(p)]
+        under = [u and k not in theirs for k, u in enumerate(under)]
         centre = (p.bbox[0] + p.bbox[2]) / 2
         best: tuple[float, tuple[int, int]] | None = None
         for i in range(min(must) + 1):
