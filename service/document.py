@@ -57,6 +57,13 @@ class Table:
     bbox: BBox
     rows: list[list[Cell | None]]
     ruled: bool
+    # set when the header was read from geometry (service.layout): the header rows, each
+    # column's header path, and each column's x range, which a continuation page is read with
+    head_rows: int | None = None
+    paths: list[str] | None = None
+    columns: list[tuple[float, float]] | None = None
+    notes: list[str] = field(default_factory=list)  # what could not be read (columns not told apart)
+    lines: list[Line] = field(default_factory=list, repr=False)  # a borderless table's printed lines
 
     @property
     def n_cols(self) -> int:
@@ -69,6 +76,8 @@ class Table:
     def header_row_count(self) -> int:
         """Rows before the first data row (an amount, a classification code, or the 合计 row of an
         empty table) within the first six."""
+        if self.head_rows is not None:
+            return self.head_rows
         for i, row in enumerate(self.texts()[:6]):
             if any(NUMBER_CELL.match(c.strip()) or CODE_CELL.match(c.strip()) for c in row):
                 return i
@@ -82,6 +91,8 @@ class Table:
 
     def header_paths(self) -> list[str]:
         """Per column, the printed header levels joined by "/" (merged header cells fill to the right)."""
+        if self.paths is not None:
+            return list(self.paths)
         head = [r for r in self.texts()[: self.header_row_count] if not _is_column_number_row(r)]
         n = self.n_cols
         filled: list[list[str]] = []

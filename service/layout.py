@@ -9,10 +9,42 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from service.document import BBox, Cell, Line, Page, Table, union
+from service.document import BBox, Cell, Line, Page, Table, centre_inside, union
 
 FOOTER_LABEL = re.compile(r"^[-—–－]\s*(\d+)\s*[-—–－]$|^第\s*(\d+)\s*页(\s*共\s*\d+\s*页)?$|^(\d+)$")
+
+
+# an amount or a blank mark and a label run together on one line ("1880.86 一、一般公共服务",
+# "— 三、国防"), or a label and its amount: in a table these are two cells printed close
+_AMOUNT = r"[-−]?[\d,]*\d\.\d+"
+_RUN_TOGETHER = re.compile(
+    rf"^(?P<a>{_AMOUNT}|[-—–－]{{1,2}})(?P<gap>\s+)(?P<b>[^\d\s,.%].*|{_AMOUNT}(\s+\S.*)?)$"
+    r"|^(?P<code>\d{3}(?:\d{2}){0,2})(?P<gap3>\s+)(?P<label>[^\d\s,.%][^\d]*)$"
+    rf"|^(?P<c>.*[^\d\s,.%(（:：-])(?P<gap2>\s+)(?P<d>{_AMOUNT})$"
+)
+
+
+def split_run_together(lines: list[Line]) -> list[Line]:
+    """Lines of a table region with two cells in one (MuPDF joins text closer than a wide gap)
+    split into one line per cell, by character positions."""
+    out: list[Line] = []
+    queue = list(reversed(lines))
+    while queue:
+        line = queue.pop()
+        m = _RUN_TOGETHER.match(line.text)
+        if m is None or len(line.char_x) != len(line.text) + 1:
+            out.append(line)
+            continue
+        gap = "gap" if m.group("a") else "gap3" if m.group("code") else "gap2"
+        cut, resume = m.start(gap), m.end(gap)
+        xs = line.char_x
+        first = Line(line.text[:cut], (xs[0], line.bbox[1], xs[cut], line.bbox[3]), xs[: cut + 1])
+        second = Line(line.text[resume:], (xs[resume], line.bbox[1], line.bbox[2], line.bbox[3]), xs[resume:])
+        out.append(first)
+        queue.append(second)  # the rest may hold more cells ("1.00 2.00 3.00")
+    return out
 
 
 def borderless_tables(lines: list[Line]) -> list[Table]:
@@ -35,6 +67,8 @@ def borderless_tables(lines: list[Line]) -> list[Table]:
         if kinds[i] != "tab":
             i += 1
             continue
+        while i > 0 and kinds[i - 1] == "short" and _heads(rows[i - 1], rows[i]):
+            i -= 1  # a header row of one cell (a "项目" over the code and name columns) above the first
         j = i
         while j + 1 < len(rows) and kinds[j + 1] != "text":
             j += 1
@@ -49,9 +83,23 @@ def borderless_tables(lines: list[Line]) -> list[Table]:
             j += 1  # …but keep a wrapped cell end, or rows that sit on one of the table's columns
         region = rows[i : j + 1]
         if sum(k == "tab" for k in kinds[i : j + 1]) >= 2 and len(region) >= 3:
-            tables.append(grid_from_lines([ln for r in region for ln in r]))
+            found = grid_from_lines([ln for r in region for ln in r])
+            found.lines = [ln for r in region for ln in r]
+            tables.append(found)
         i = j + 1
     return tables
+
+
+def _heads(above: list[Line], row: list[Line]) -> bool:
+    """A lone line just above a table's first row, inside its width: the header's top row."""
+    line = above[0]
+    height = line.bbox[3] - line.bbox[1]
+    return (
+        not HEAD_NOISE.match(line.text.strip())
+        and row[0].bbox[1] - line.bbox[3] < 0.8 * height
+        and row[0].bbox[0] - 1 <= line.bbox[0]
+        and line.bbox[2] <= row[-1].bbox[2] + 1
+    )
 
 
 def _wraps_into(row: list[Line], below: list[Line]) -> bool:
@@ -75,7 +123,14 @@ def _rows_by_y(lines: list[Line]) -> list[list[Line]]:
 
 
 def _is_tabular(row: list[Line]) -> bool:
-    return len(row) >= 2 and all(b.bbox[0] - a.bbox[2] >= 4.0 for a, b in zip(row, row[1:], strict=False))
+    """Several pieces apart on one baseline; an amount may sit close to the text beside it."""
+
+    def apart(a: Line, b: Line) -> bool:
+        gap = b.bbox[0] - a.bbox[2]
+        close = len(row) >= 3  # lines on one baseline are already cut apart at gaps wider than 0.3 em
+        return gap >= 4.0 or gap >= 1.0 and close
+
+    return len(row) >= 2 and all(apart(a, b) for a, b in zip(row, row[1:], strict=False))
 
 
 def _is_short(row: list[Line]) -> bool:
@@ -92,6 +147,9 @@ def grid_from_lines(lines: list[Line]) -> Table:
     header cell above the first body row goes to the nearest body column (the first it
     overlaps: a header centred over several columns is a merged cell there); where two header
     cells of one row claim one column, the farther heads a column left blank in every body row."""
+    anchored = header_grid(lines)
+    if anchored is not None:
+        return anchored
     cells = _merge_wrapped(lines)
     rows = _group_rows(cells)
     first_body = next((i for i, row in enumerate(rows) if any(_is_body_cell(c.text) for c in row)), 0)
@@ -138,7 +196,7 @@ def _place(
         for cell in row:
             k = column(cell.bbox, n)
             old = slots[k]
-            slots[k] = cell if old is None else Cell(old.text + cell.text, union([old.bbox, cell.bbox]))
+            slots[k] = _joined(old, cell)
         grid.append(slots)
     return Table(bbox=union([ln.bbox for ln in lines]), rows=grid, ruled=False)
 
@@ -205,6 +263,21 @@ def join_stacked(tables: list[Table]) -> list[Table]:
     out: list[Table] = []
     for table in ordered:
         above = out[-1] if out else None
+        if above is not None and _stacked(above, table) and above.ruled and above.columns and table.lines:
+            regridded = regrid(table.lines, above.columns)
+            if regridded is not None:
+                body, notes = regridded
+                width = len(above.columns)
+                rows = [list(r) + [None] * (width - len(r)) for r in above.rows] + body
+                out[-1] = Table(
+                    bbox=union([above.bbox, table.bbox]),
+                    rows=rows,
+                    ruled=False,
+                    head_rows=_header_only(above),
+                    columns=above.columns,
+                    notes=notes,
+                )
+                continue
         if above is not None and _stacked(above, table):
             mapping = _column_map(above, table)
             if mapping is not None:
@@ -245,7 +318,7 @@ def _column_map(header: Table, body: Table) -> dict[int, int] | None:
 
 
 def _looks_numeric(text: str) -> bool:
-    return bool(re.fullmatch(r"[-−]?[\d,]*\d(\.\d+)?%?|——|-", text.strip()))
+    return bool(re.fullmatch(r"[-−]?[\d,]*\d(\.\d+)?%?|——|-|—", text.strip()))
 
 
 def _columns(
@@ -315,6 +388,18 @@ def _same_header(mark: Cell, other: Cell, head: list[list[Cell]] | None, cells: 
     return any(h.bbox[0] - 1 <= (c.bbox[0] + c.bbox[2]) / 2 <= h.bbox[2] + 1 for h in over for c in far)
 
 
+def _joined(old: Cell | None, cell: Cell) -> Cell:
+    """Two cells landing in one slot: a wrapped piece joins its cell; a blank mark next to an
+    amount is dropped, never read as its sign ("-" then "1.00" is not -1.00)."""
+    if old is None:
+        return cell
+    if _blank_mark(cell.text) and not _blank_mark(old.text):
+        return old
+    if _blank_mark(old.text) and not _blank_mark(cell.text):
+        return cell
+    return Cell(old.text + cell.text, union([old.bbox, cell.bbox]))
+
+
 def _blank_mark(text: str) -> bool:
     return text.strip() in ("-", "—", "——", "–", "－")
 
@@ -359,6 +444,17 @@ def _column_of(box: BBox, columns: list[tuple[float, float]]) -> int:
     )
 
 
+def _wrapped_number(prev: Cell, line: Line, gap: float, height: float) -> bool:
+    """An amount too wide for its cell, wrapped: "95602573.6" over "7" (checker-rules UNIT-12)."""
+    return (
+        bool(re.fullmatch(r"[-−]?[\d,]*\d\.\d?", prev.text.strip()))
+        and bool(re.fullmatch(r"\d{1,2}", line.text.strip()))
+        and -1.0 <= gap < 0.8 * height
+        and prev.bbox[0] - 1.0 <= line.bbox[0]
+        and line.bbox[2] <= prev.bbox[2] + 1.0
+    )
+
+
 def _merge_wrapped(lines: list[Line]) -> list[Cell]:
     cells: list[Cell] = []
     for line in sorted(lines, key=lambda ln: (ln.bbox[1], ln.bbox[0])):
@@ -373,6 +469,9 @@ def _merge_wrapped(lines: list[Line]) -> list[Cell]:
             centred = abs(line.bbox[0] + line.bbox[2] - prev.bbox[0] - prev.bbox[2]) < 2.0 and (
                 line.bbox[2] - line.bbox[0] < prev.bbox[2] - prev.bbox[0] + 1
             )
+            if _wrapped_number(prev, line, gap, height):
+                cells[k] = Cell(prev.text + line.text, union([prev.bbox, line.bbox]))
+                break
             close = -1.0 <= gap < (0.35 if centred and not same_column else 0.12) * height
             plain = same_column or centred and not _looks_numeric(line.text)
             if plain and close and not _looks_numeric(prev.text):
@@ -387,7 +486,17 @@ def _join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
     """Body lines holding only text, closer to a row with amounts than rows are to each other
     (cell padding separates rows, not wrapped lines), are that row's wrapped cells: a long
     subject name on two lines, whether the amounts sit at its top, middle or bottom line."""
-    gaps = sorted(b[0].bbox[1] - max(c.bbox[3] for c in a) for a, b in zip(rows, rows[1:], strict=False))
+
+    # the pause before a row of amounts (a wrapped line is closer to its row than that); where
+    # many names wrap, the pauses before text-only lines would make rows look wrapped
+    def has_values(row: list[Cell]) -> bool:
+        return any(_looks_numeric(c.text) or _is_body_cell(c.text) for c in row)
+
+    gaps = sorted(
+        b[0].bbox[1] - max(c.bbox[3] for c in a)
+        for a, b in zip(rows, rows[1:], strict=False)
+        if has_values(b)
+    )
     if len(gaps) < 4:
         return rows
     row_gap = gaps[len(gaps) // 2]
@@ -452,9 +561,147 @@ def _group_rows(cells: list[Cell]) -> list[list[Cell]]:
     return [sorted(r, key=lambda c: c.bbox[0]) for r in rows]
 
 
+def _header_only(table: Table) -> int | None:
+    """All rows of a table printing no amount or code are header rows (a boxed header part)."""
+    texts = [t for row in table.texts() for t in row]
+    return None if any(_is_body_cell(t) for t in texts) else len(table.rows)
+
+
+NOTE_LINE = re.compile(r"^\s*(注|说明)\s*\d*\s*[:：]")
+
+
+def take_body(lines: list[Line], bounds: list[Span], top: float, bottom: float) -> list[Line]:
+    """The lines from ``top`` down that continue a table with known columns: rows inside its x
+    range, in body type, without a long pause; a note, a page number, a line in larger type (the
+    next title) or a line running far past the columns ends them."""
+    left, right = bounds[0][0] - 6.0, bounds[-1][1] + 6.0
+    rows = _rows_by_y([ln for ln in lines if top - 1.0 <= ln.bbox[1] and ln.bbox[3] <= bottom + 1.0])
+    heights = sorted(ln.bbox[3] - ln.bbox[1] for r in rows for ln in r if len(r) >= 2)
+    if not heights:
+        return []  # no row of several cells: not a table's body
+    body = heights[len(heights) // 2]
+    taken: list[Line] = []
+    last_bottom = top
+    for row in rows:
+        height = max(ln.bbox[3] - ln.bbox[1] for ln in row)
+        if (
+            any(NOTE_LINE.match(ln.text) for ln in row)
+            or len(row) == 1
+            and FOOTER_LABEL.match(row[0].text.strip())
+        ):
+            break
+        if len(row) == 1 and height > 1.25 * body:
+            break
+        if any(ln.bbox[0] < left or ln.bbox[2] > right for ln in row):
+            break
+        if taken and row[0].bbox[1] - last_bottom > 3.0 * height:
+            break
+        taken.extend(row)
+        last_bottom = max(ln.bbox[3] for ln in row)
+    return taken
+
+
+def body_under_header(tables: list[Table], lines: list[Line]) -> tuple[list[Table], list[Line]]:
+    """A boxed header part printing no amounts (a shaded or ruled header over a borderless body)
+    takes the lines below it that sit on its columns as its body. Returns the tables and the lines
+    left to find borderless tables in."""
+    free = list(lines)
+    out: list[Table] = []
+    ordered = sorted(tables, key=lambda t: t.bbox[1])
+    for n, table in enumerate(ordered):
+        head = _header_only(table)
+        if not table.columns or head is None:
+            out.append(table)
+            continue
+        bottom = ordered[n + 1].bbox[1] if n + 1 < len(ordered) else float("inf")
+        taken = take_body(free, table.columns, table.bbox[3] - 1.0, bottom)
+        regridded = regrid(taken, table.columns) if taken else None
+        if regridded is None:
+            out.append(table)
+            continue
+        body, notes = regridded
+        width = len(table.columns)
+        rows = [list(r) + [None] * (width - len(r)) for r in table.rows] + body
+        out.append(
+            Table(
+                bbox=union([table.bbox] + [ln.bbox for ln in taken]),
+                rows=rows,
+                ruled=False,
+                head_rows=head,
+                columns=table.columns,
+                notes=notes,
+                lines=taken,
+            )
+        )
+        free = [ln for ln in free if not any(ln is t for t in taken)]
+    return out, free
+
+
 def continue_borderless(previous: Page, page: Page) -> None:
-    """A borderless table that reaches the bottom of ``previous`` continues at the top of ``page``
-    when the lines there sit on its columns: rebuild those rows with the same columns."""
+    """A table that reaches the bottom of ``previous`` continues at the top of ``page`` when the
+    lines there sit on its columns: rebuild those rows with the same columns (a header repeated
+    above them is read as the table's own)."""
+    last = max(previous.tables, key=lambda t: t.bbox[3], default=None)
+    if last is not None and last.columns and last.bbox[3] >= previous.height * 0.7:
+        first = min(page.tables, key=lambda t: t.bbox[1], default=None)
+        if first is not None and first.bbox[1] < page.height * 0.2 and (first.ruled or first.head_rows):
+            _same_columns(last, first)
+            return  # the table goes on with its header repeated (or in a grid of its own)
+        lines = split_run_together(
+            [
+                ln
+                for ln in page.lines
+                if not any(t.ruled and centre_inside(ln.bbox, t.bbox) for t in page.tables)
+            ]
+        )
+        bottom = min((t.bbox[1] for t in page.tables if t.ruled), default=page.height)
+        taken = take_body(lines, last.columns, 0.0, bottom)
+        if taken and taken[0].bbox[1] < page.height * 0.2:
+            regridded = regrid(taken, last.columns)
+            if regridded is not None:
+                rows, notes = regridded
+                if last.head_rows is None and _header_only(last) is not None:
+                    last.head_rows = len(last.rows)
+                region = union([ln.bbox for ln in taken])
+                kept = [t for t in page.tables if t.ruled or not centre_inside(_top_of(t), region, 1.0)]
+                if any(t not in kept and t.bbox[3] > region[3] + 2.0 for t in page.tables):
+                    _continue_lines(previous, page)
+                    return  # the table found there runs on past these rows: it is read as it is
+                page.tables[:] = [
+                    Table(
+                        bbox=region, rows=rows, ruled=False, columns=last.columns, notes=notes, lines=taken
+                    ),
+                    *kept,
+                ]
+                return
+    _continue_lines(previous, page)
+
+
+def _same_columns(last: Table, first: Table) -> None:
+    """A header repeated on the next page over the same columns: its body is placed in the
+    columns the first part established (a page of few rows says little about its columns)."""
+    if first.ruled or not last.columns or not first.paths:
+        return
+    if [p.split("/")[-1] for p in first.paths] != [p.split("/")[-1] for p in last.header_paths()]:
+        return
+    head = first.rows[: first.head_rows or 0]
+    bottom = max((c.bbox[3] for row in head for c in row if c is not None), default=first.bbox[1])
+    body = [ln for ln in first.lines if ln.bbox[1] >= bottom - 0.5]
+    regridded = regrid(body, last.columns) if body else None
+    if regridded is not None and len(last.columns) == len(first.paths):
+        rows, notes = regridded
+        first.rows = [list(r) for r in head] + rows
+        first.columns = last.columns
+        first.paths = last.header_paths()
+        first.notes = notes
+
+
+def _top_of(table: Table) -> BBox:
+    x0, y0, x1, _ = table.bbox
+    return (x0, y0, x1, y0 + 1.0)
+
+
+def _continue_lines(previous: Page, page: Page) -> None:
     last = next((t for t in reversed(previous.tables) if not t.ruled), None)
     if last is None or last.bbox[3] < previous.height * 0.75:
         return
@@ -481,7 +728,7 @@ def continue_borderless(previous: Page, page: Page) -> None:
         for cell in row_cells:
             k = _column_of(cell.bbox, columns)
             old = slots[k]
-            slots[k] = cell if old is None else Cell(old.text + cell.text, union([old.bbox, cell.bbox]))
+            slots[k] = _joined(old, cell)
         grid.append(slots)
     page.tables.insert(0, Table(bbox=union([ln.bbox for ln in taken]), rows=grid, ruled=False))
 
@@ -504,3 +751,446 @@ def _table_columns(table: Table) -> list[tuple[float, float]]:
             (min(b[0] for b in boxes) - 2.5, max(b[2] for b in boxes) + 2.5) if boxes else (0.0, 0.0)
         )
     return columns
+
+
+# ---------------------------------------------------------------- columns anchored on the header
+#
+# One mechanism for every borderless table: the header cells with nothing below them (the leaf
+# headers) name the columns; the body's cells, clustered by the x they cover (a column's cells
+# overlap each other whatever their alignment), are matched to the leaf headers in order, by
+# distance; a parent header cell spans the run of columns its text is centred over. A cluster
+# that could belong to two columns is left out with a note, never placed in a guessed column.
+
+# labels that open a form's rows (name/value pairs over blocks with headers of their own)
+FORM_WORDS = (
+    "项目名称",
+    "主管部门",
+    "实施单位",
+    "部门名称",
+    "单位名称",
+    "一级指标",
+    "部门（单位）",
+    "部门(单位)",
+)
+HEAD_NOISE = re.compile(r"^(编制|填报|金额)?单位[:：]|^[（(]?单位[:：]")
+CODE_PIECE = re.compile(r"\d{2,7}")
+COLUMN_NUMBER = re.compile(r"^(栏次|\d{1,2})$")
+Span = tuple[float, float]
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _overlap(a: Span, b: Span) -> float:
+    return min(a[1], b[1]) - max(a[0], b[0])
+
+
+def _gap(a: Span, b: Span) -> float:
+    return max(a[0] - b[1], b[0] - a[1], 0.0)
+
+
+def _xs(cell: Cell) -> Span:
+    return (cell.bbox[0], cell.bbox[2])
+
+
+def _clusters(cells: list[Cell]) -> list[list[Cell]]:
+    """Cells grouped by the runs of x they cover: cells of one column overlap, columns do not."""
+    out: list[list[Cell]] = []
+    reach = float("-inf")
+    for cell in sorted(cells, key=lambda c: c.bbox[0]):
+        if out and cell.bbox[0] <= reach + 1.0:
+            out[-1].append(cell)
+        else:
+            out.append([cell])
+        reach = max(reach, cell.bbox[2]) if len(out[-1]) > 1 else cell.bbox[2]
+    return out
+
+
+def _span_of(cells: list[Cell]) -> Span:
+    return (min(c.bbox[0] for c in cells), max(c.bbox[2] for c in cells))
+
+
+SHARE = (
+    10.0  # points: a second cluster under one header (the 类/款/项 of one 科目编码) must be that much nearer
+)
+
+
+# header words naming a column of labels (data, not code: a template with other words adds them)
+LABEL_HEADS = ("项目", "科目名称", "名称", "科目", "单位名称", "项目名称")
+MISMATCH = 8.0  # points: labels under a header of amounts, or amounts under a header of labels
+
+
+def _match(clusters: list[Span], anchors: list[Span], mismatch: list[list[bool]] | None = None) -> list[int]:
+    """Each cluster's anchor (in x order, several clusters may share one): the order-keeping
+    assignment with the least total distance (plus MISMATCH where the kinds disagree)."""
+    n, m = len(clusters), len(anchors)
+    inf = float("inf")
+
+    def cost(i: int, k: int) -> float:
+        a, b = clusters[i], anchors[k]
+        off = MISMATCH if mismatch is not None and mismatch[i][k] else 0.0
+        return _gap(a, b) + off + 0.001 * abs((a[0] + a[1]) / 2 - (b[0] + b[1]) / 2)
+
+    best = [[inf] * m for _ in range(n)]
+    back = [[0] * m for _ in range(n)]
+    for k in range(m):
+        best[0][k] = cost(0, k)
+    for i in range(1, n):
+        run, arg = inf, 0  # the best over anchors left of k
+        for k in range(m):
+            shared = best[i - 1][k] + SHARE
+            best[i][k], back[i][k] = (run, arg) if run <= shared else (shared, k)
+            best[i][k] += cost(i, k)
+            if best[i - 1][k] < run:
+                run, arg = best[i - 1][k], k
+    k = min(range(m), key=lambda j: best[n - 1][j])
+    out = [k]
+    for i in range(n - 1, 0, -1):
+        k = back[i][k]
+        out.append(k)
+    return out[::-1]
+
+
+def _bounds(contents: list[Span]) -> list[Span]:
+    """Column ranges from what each column prints: the boundary halfway between neighbours."""
+    cuts = []
+    for a, b in zip(contents, contents[1:], strict=False):
+        cuts.append((a[1] + b[0]) / 2 if a[1] < b[0] else (a[0] + a[1] + b[0] + b[1]) / 4)
+    lefts = [contents[0][0] - 3.0] + cuts
+    rights = cuts + [contents[-1][1] + 3.0]
+    return list(zip(lefts, rights, strict=True))
+
+
+def _below(low: Cell, high: Cell) -> bool:
+    return low.bbox[1] >= high.bbox[3] - 1.0 and _overlap(_xs(low), _xs(high)) > 0.5
+
+
+def header_grid(lines: list[Line]) -> Table | None:
+    """A borderless table read from its header: None when it has no header of two or more
+    columns above its first row of amounts or codes."""
+    cells = _merge_wrapped(lines)
+    rows = _group_rows(cells)
+    # the first row of amounts, codes or blank marks ("—" in every column of a page's first rows)
+    first_body = next(
+        (i for i, row in enumerate(rows) if any(_is_body_cell(c.text) or _blank_mark(c.text) for c in row)), 0
+    )
+    if first_body == 0:
+        return None
+    head = [c for row in rows[:first_body] for c in row if not HEAD_NOISE.match(c.text.strip())]
+    if any(_compact(c.text).startswith(FORM_WORDS) for c in head):
+        return None  # a form (a 绩效 table: label/value pairs, then blocks of their own), not a grid
+    if any(len(_compact(c.text)) > 18 or re.search(r"[≥≤<>=]", c.text) for c in head):
+        return None  # sentences and targets above the first amounts: rows of a form, not a header
+    numbers = [c for c in head if COLUMN_NUMBER.match(_compact(c.text))]
+    head = [c for c in head if c not in numbers]
+    body = _join_wrapped_rows(rows[first_body:])
+    leaves = _leaves(head, [c for row in body for c in row if not _blank_mark(c.text)])
+    if len(leaves) < 2:
+        return None
+    return _anchored(lines, head, leaves, numbers, body)
+
+
+@dataclass
+class _Fit:
+    """Body cells matched to column anchors: clusters, the anchor of each, the clusters left out."""
+
+    groups: list[list[Cell]]
+    spans: list[Span]
+    owner: list[int]
+    dropped: set[int]
+    spanning: list[Cell]
+    notes: list[str]
+    anchors: list[Span]
+
+    def cluster_of(self, cell: Cell) -> int:
+        return next(n for n, g in enumerate(self.groups) if any(c is cell for c in g))
+
+
+def _fit(body: list[list[Cell]], anchors: list[Span], heads: list[str] | None = None) -> _Fit | None:
+    solid = [c for row in body for c in row if not _blank_mark(c.text)]
+    # a cell over two anchors (a 合计 centred across the code and name columns) would join their
+    # clusters: it is placed by its centre once the columns are known
+    spanning = [c for c in solid if sum(_overlap(_xs(c), a) > 0.5 for a in anchors) >= 2]
+    groups = _clusters([c for c in solid if c not in spanning])
+    if not groups:
+        return None
+    spans = [_span_of(g) for g in groups]
+    mismatch = None
+    if heads is not None:
+        labels = [_compact(h).endswith(LABEL_HEADS) for h in heads]
+        kinds = [
+            "text"
+            if not any(_looks_numeric(c.text) or CODE_PIECE.fullmatch(_compact(c.text)) for c in g)
+            else "value"
+            if all(_looks_numeric(c.text) for c in g)
+            else "mixed"
+            for g in groups
+        ]
+        mismatch = [
+            [kind == "text" and not lab or kind == "value" and lab for lab in labels] for kind in kinds
+        ]
+    owner = _match(spans, anchors, mismatch)
+    dropped: set[int] = set()
+    taken = set(owner)
+    for i, (span, k) in enumerate(zip(spans, owner, strict=True)):
+        if sum(_overlap(span, a) > 0.5 for a in anchors) >= 2:
+            dropped.add(i)  # cells of two columns run together: which is which cannot be told
+        own = _gap(span, anchors[k])
+        if own == 0.0:
+            continue
+        for j in (k - 1, k + 1):
+            if 0 <= j < len(anchors) and j not in taken and _gap(span, anchors[j]) < own + 3.0:
+                dropped.add(i)  # as near a blank column's header as its own
+    notes = [
+        f"无框线表格的列无法区分：{'、'.join(c.text for c in groups[i][:3])} 等 {len(groups[i])} 个单元格未读取"
+        for i in sorted(dropped)
+    ]
+    return _Fit(groups, spans, owner, dropped, spanning, notes, anchors)
+
+
+def _strain(fit: _Fit) -> float:
+    gaps = sum(_gap(s, fit.anchors[k]) for s, k in zip(fit.spans, fit.owner, strict=True))
+    shared = len(fit.owner) - len(set(fit.owner))
+    return gaps + SHARE * shared + 5.0 * len(fit.spanning) + 20.0 * len(fit.dropped)
+
+
+def _fill(
+    body: list[list[Cell]], fit: _Fit, column_of_cluster: dict[int, int], bounds: list[Span]
+) -> list[list[Cell | None]]:
+    out = []
+    for row in body:
+        slots: list[Cell | None] = [None] * len(bounds)
+        for cell in row:
+            if cell in fit.spanning or _blank_mark(cell.text):
+                j = _column_of(cell.bbox, bounds)
+            else:
+                i = fit.cluster_of(cell)
+                if i in fit.dropped:
+                    continue
+                j = column_of_cluster[i]
+            old = slots[j]
+            slots[j] = _joined(old, cell)
+        out.append(slots)
+    return out
+
+
+def body_rows(lines: list[Line]) -> list[list[Cell]]:
+    return _join_wrapped_rows(_group_rows(_merge_wrapped(lines)))
+
+
+def regrid(lines: list[Line], bounds: list[Span]) -> tuple[list[list[Cell | None]], list[str]] | None:
+    """Body lines placed in known columns (a header part above, or the part of the table on the
+    previous page): None when some cells lie outside every column."""
+    body = body_rows(lines)
+    fit = _fit(body, bounds)
+    if fit is None or any(_gap(s, bounds[k]) > 0 for s, k in zip(fit.spans, fit.owner, strict=True)):
+        return None
+    return _fill(body, fit, {i: k for i, k in enumerate(fit.owner)}, bounds), fit.notes
+
+
+def _leaves(head: list[Cell], body: list[Cell]) -> list[Cell]:
+    """The header cells naming a column: nothing of the header below them. A cell over the
+    same body text as a lower one is a parent whose children sit beside it, not under it (a
+    "项目" centred over the code and name columns)."""
+    # a cell with nothing under it, not even body text, whose nearest neighbours on both sides
+    # sit in one lower header row heads the group between them ("支出" centred over columns
+    # whose headers are below)
+    parents = {
+        id(h)
+        for h in head
+        if _between_lower(h, head) and not any(_overlap(_xs(c), _xs(h)) > 0.5 for c in body)
+    }
+    while True:
+        leaves = [h for h in head if id(h) not in parents and not any(_below(g, h) for g in head)]
+        votes: dict[int, int] = {}
+        for cell in body:
+            over = [h for h in leaves if _overlap(_xs(cell), _xs(h)) > 0.5]
+            for h in over:
+                if any(g.bbox[1] >= h.bbox[3] - 1.0 for g in over if g is not h):
+                    votes[id(h)] = votes.get(id(h), 0) + 1
+        demoted = {k for k, n in votes.items() if n >= 2}
+        if not demoted:
+            return sorted(leaves, key=lambda c: c.bbox[0])
+        parents |= demoted
+
+
+def _between_lower(cell: Cell, head: list[Cell]) -> bool:
+    left = [g for g in head if g.bbox[2] <= cell.bbox[0] + 0.5]
+    right = [g for g in head if g.bbox[0] >= cell.bbox[2] - 0.5]
+    if not left or not right:
+        return False
+    a = max(left, key=lambda g: g.bbox[2])
+    b = min(right, key=lambda g: g.bbox[0])
+    return a.bbox[1] >= cell.bbox[3] - 1.0 and abs(a.bbox[1] - b.bbox[1]) < 2.0
+
+
+def _anchored(
+    lines: list[Line], head: list[Cell], leaves: list[Cell], numbers: list[Cell], body: list[list[Cell]]
+) -> Table | None:
+    # header text centred over its column (anchored on the text), or printed from the column's
+    # left edge (a column then runs to where the next header starts): whichever places the body
+    # with less strain
+    right = max(c.bbox[2] for row in body for c in row) + 5.0
+    starts = [c.bbox[0] - 1.5 for c in leaves]
+    fits = [
+        f
+        for anchors in ([_xs(c) for c in leaves], list(zip(starts, starts[1:] + [right], strict=True)))
+        if (f := _fit(body, anchors, [c.text for c in leaves])) is not None
+    ]
+    if not fits:
+        return None
+    fit = min(fits, key=_strain)
+    spans, owner = fit.spans, fit.owner
+    # columns: one per leaf, or one per cluster where a leaf heads several (类/款/项 under 科目编码)
+    columns: list[tuple[int, Span]] = []  # (leaf, what the column prints)
+    cluster_column: dict[int, int] = {}
+    for k, leaf in enumerate(leaves):
+        mine = [i for i, o in enumerate(owner) if o == k]
+        codes = all(all(re.fullmatch(r"\d{2,7}", _compact(c.text)) for c in fit.groups[i]) for i in mine)
+        if len(mine) > 1 and not codes:  # one column printing text and amounts apart: still one
+            content = _xs(leaf)
+            for i in mine:
+                cluster_column[i] = len(columns)
+                content = (min(content[0], spans[i][0]), max(content[1], spans[i][1]))
+            columns.append((k, content))
+            continue
+        if len(mine) <= 1:
+            content = _xs(leaf)
+            if mine:
+                cluster_column[mine[0]] = len(columns)
+                content = (min(content[0], spans[mine[0]][0]), max(content[1], spans[mine[0]][1]))
+            columns.append((k, content))
+            continue
+        for i in mine:
+            cluster_column[i] = len(columns)
+            columns.append((k, spans[i]))
+    bounds = _bounds([c for _, c in columns])
+    leaf_bounds = [
+        (
+            min(b[0] for (k2, _), b in zip(columns, bounds, strict=True) if k2 == k),
+            max(b[1] for (k2, _), b in zip(columns, bounds, strict=True) if k2 == k),
+        )
+        for k in range(len(leaves))
+    ]
+    parents = [h for h in head if h not in leaves]
+    # parents printed from their span's left edge start where one of their columns starts
+    flush = [p for p in parents if any(abs(p.bbox[0] - leaf.bbox[0]) < 1.0 for leaf in leaves)]
+    from_left = bool(parents) and 2 * len(flush) > len(parents)
+    ranges = (
+        _left_ranges(parents, head, leaves) if from_left else _parent_ranges(parents, leaves, leaf_bounds)
+    )
+    ranges.update({id(leaf): (k, k) for k, leaf in enumerate(leaves)})
+    placed = [h for h in head if id(h) in ranges]
+    first_col = {k: next(j for j, (k2, _) in enumerate(columns) if k2 == k) for k in range(len(leaves))}
+
+    def ancestors(cell: Cell) -> list[Cell]:
+        a, b = ranges[id(cell)]
+        return sorted(
+            (
+                p
+                for p in placed
+                if p is not cell
+                and ranges[id(p)][0] <= a
+                and b <= ranges[id(p)][1]
+                and p.bbox[3] <= cell.bbox[1] + 1.0
+            ),
+            key=lambda p: p.bbox[1],
+        )
+
+    depth = {id(h): len(ancestors(h)) for h in placed}
+    levels = max(depth.values()) + 1
+    head_rows: list[list[Cell | None]] = [[None] * len(columns) for _ in range(levels)]
+    for h in placed:
+        head_rows[depth[id(h)]][first_col[ranges[id(h)][0]]] = h
+    paths = ["/".join(_compact(p.text) for p in [*ancestors(leaves[k]), leaves[k]]) for k, _ in columns]
+    if numbers:
+        head_rows.append(_slots(numbers, bounds))
+    return Table(
+        bbox=union([ln.bbox for ln in lines]),
+        rows=head_rows + _fill(body, fit, cluster_column, bounds),
+        ruled=False,
+        head_rows=len(head_rows),
+        paths=paths,
+        columns=bounds,
+        notes=fit.notes,
+        lines=list(lines),
+    )
+
+
+def _slots(cells: list[Cell], bounds: list[Span]) -> list[Cell | None]:
+    slots: list[Cell | None] = [None] * len(bounds)
+    for cell in cells:
+        j = _column_of(cell.bbox, bounds)
+        old = slots[j]
+        slots[j] = _joined(old, cell)
+    return slots
+
+
+def _left_ranges(parents: list[Cell], head: list[Cell], leaves: list[Cell]) -> dict[int, tuple[int, int]]:
+    """Header text printed from its cell's left edge: a parent spans the columns from the one
+    starting under it to the one before the next cell of its row starts."""
+    out: dict[int, tuple[int, int]] = {}
+    for p in parents:
+        first = max((k for k, leaf in enumerate(leaves) if leaf.bbox[0] <= p.bbox[0] + 1.5), default=None)
+        if first is None:
+            continue
+        nxt = min(
+            (g.bbox[0] for g in head if abs(g.bbox[1] - p.bbox[1]) < 2.0 and g.bbox[0] > p.bbox[2] - 0.5),
+            default=float("inf"),
+        )
+        last = first
+        while (
+            last + 1 < len(leaves)
+            and leaves[last + 1].bbox[0] < nxt - 1.0
+            and leaves[last + 1].bbox[1] >= p.bbox[3] - 1.0
+        ):
+            last += 1
+        out[id(p)] = (first, last)
+    return out
+
+
+def _parent_ranges(parents: list[Cell], leaves: list[Cell], bounds: list[Span]) -> dict[int, tuple[int, int]]:
+    """The run of leaf columns each parent header cell spans: every column its text overlaps,
+    widened to the run whose middle is nearest its centre (for its width); lower parents first,
+    and a higher parent takes a lower one's run whole or not at all."""
+    done: list[tuple[Cell, tuple[int, int]]] = []
+    out: dict[int, tuple[int, int]] = {}
+    n = len(leaves)
+    owns = {id(p): {k for k in range(n) if _overlap(_xs(p), bounds[k]) > 1.0} for p in parents}
+    for p in sorted(parents, key=lambda c: -c.bbox[1]):
+        under = [leaf.bbox[1] >= p.bbox[3] - 1.0 for leaf in leaves]
+        must = sorted(owns[id(p)])
+        if not must:
+            continue
+        # the columns under a sibling's text (a cell of the same header row) are the sibling's
+        theirs = {
+            k for q in parents if q is not p and abs(q.bbox[1] - p.bbox[1]) < 2.0 for k in owns[id(q)]
+        } - owns[id(p)]
+        under = [u and k not in theirs for k, u in enumerate(under)]
+        centre = (p.bbox[0] + p.bbox[2]) / 2
+        best: tuple[float, tuple[int, int]] | None = None
+        for i in range(min(must) + 1):
+            for j in range(max(must), n):
+                if not all(under[i : j + 1]):
+                    continue
+                ok = True
+                for q, (a, b) in done:
+                    same_level = abs(q.bbox[1] - p.bbox[1]) < 2.0
+                    inside = i <= a and b <= j
+                    apart = b < i or a > j
+                    if not (apart or inside and not same_level):
+                        ok = False
+                        break
+                if not ok:
+                    continue
+                # how far off centre, for the run's width (column bounds are estimates); a
+                # parent heads two columns or more unless nothing else fits
+                miss = abs((bounds[i][0] + bounds[j][1]) / 2 - centre) / (bounds[j][1] - bounds[i][0])
+                miss += 1.0 if i == j else 0.0
+                if best is None or miss < best[0]:
+                    best = (miss, (i, j))
+        if best is not None:
+            done.append((p, best[1]))
+            out[id(p)] = best[1]
+    return out

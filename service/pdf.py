@@ -22,7 +22,14 @@ import pymupdf  # noqa: E402
 from service import ruled  # noqa: E402
 from service.document import BBox, Cell, Document, Line, Page, Table, centre_inside, rounded, union  # noqa: E402
 from service.errors import InputError, display_name  # noqa: E402
-from service.layout import FOOTER_LABEL, borderless_tables, continue_borderless, join_stacked  # noqa: E402
+from service.layout import (
+    FOOTER_LABEL,
+    body_under_header,
+    borderless_tables,
+    continue_borderless,
+    join_stacked,
+    split_run_together,
+)  # noqa: E402
 
 pymupdf.TOOLS.mupdf_display_errors(False)
 
@@ -178,9 +185,11 @@ def read_page(page: pymupdf.Page, timings: dict[str, float] | None = None) -> Pa
     lines = _lines(page)
     middle = time.perf_counter()
     ruled = _ruled_tables(page, lines)
-    borderless = borderless_tables(
-        [ln for ln in lines if not any(centre_inside(ln.bbox, t.bbox) for t in ruled)]
+    ruled, free = body_under_header(
+        ruled,
+        split_run_together([ln for ln in lines if not any(centre_inside(ln.bbox, t.bbox) for t in ruled)]),
     )
+    borderless = borderless_tables(free)
     if timings is not None:
         timings["text"] = timings.get("text", 0.0) + middle - start
         timings["tables"] = timings.get("tables", 0.0) + time.perf_counter() - middle

@@ -179,7 +179,9 @@ def tables_from_rules(rules: Iterable[BBox], lines: Sequence[Line]) -> list[Tabl
                 box = at.get((left, top))
                 row.append(None if box is None else Cell(text=texts[box], bbox=rounded(box)))
             rows.append(row)
-        out.append(Table(bbox=rounded(union(group)), rows=rows, ruled=True))
+        right = max(b[2] for b in group)
+        columns = [(a, b) for a, b in zip(lefts, lefts[1:] + [right], strict=True)]
+        out.append(Table(bbox=rounded(union(group)), rows=rows, ruled=True, columns=columns))
     return out
 
 

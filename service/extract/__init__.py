@@ -8,6 +8,7 @@ read by pattern (service.extract.narrative). Every value is a Fact with its page
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 from schemas.report import Meta, ParseNote, Performance, Report, Tables, iter_facts
 from service.document import Document
@@ -60,15 +61,48 @@ def _extract_one(
         if getattr(found, table_id) is None:
             maker = Maker(doc.doc_id, table_id, tables.unit_for(occ, default_unit), notes)
             setattr(found, table_id, tables.PARSERS[kind](occ, maker))
+            notes.extend(_layout_notes(occ, table_id))
         return
-    maker = Maker(doc.doc_id, table_id, occ.unit or "万元")
-    if kind in ("pe", "pp"):
-        perf.self_evaluations.extend(performance.parse_self_evaluation(occ, maker, department))
-    elif kind == "pt":
-        scored = performance.parse_third_party(occ, maker)
-        if scored is not None:
-            perf.third_party.append(scored)
-    elif kind == "b12" and perf.targets is None:
+    handler = PERFORMANCE.get(kind)
+    if handler is not None:
+        handler(occ, Maker(doc.doc_id, table_id, occ.unit or "万元"), perf, department)
+
+
+def _self_evaluation(occ: Occurrence, maker: Maker, perf: Performance, department: str) -> None:
+    perf.self_evaluations.extend(performance.parse_self_evaluation(occ, maker, department))
+
+
+def _third_party(occ: Occurrence, maker: Maker, perf: Performance, department: str) -> None:
+    scored = performance.parse_third_party(occ, maker)
+    if scored is not None:
+        perf.third_party.append(scored)
+
+
+def _targets(occ: Occurrence, maker: Maker, perf: Performance, department: str) -> None:
+    if perf.targets is None:
         perf.targets = performance.parse_targets(occ, maker, department)
-    elif kind == "b13" and perf.project_targets is None:
+
+
+def _project_targets(occ: Occurrence, maker: Maker, perf: Performance, department: str) -> None:
+    if perf.project_targets is None:
         perf.project_targets = performance.parse_project_targets(occ, maker)
+
+
+# 绩效 forms by catalogue kind: a new form is a new entry (its parser lives in performance.py)
+PERFORMANCE: dict[str, Callable[[Occurrence, Maker, Performance, str], None]] = {
+    "pe": _self_evaluation,
+    "pp": _self_evaluation,
+    "pt": _third_party,
+    "b12": _targets,
+    "b13": _project_targets,
+}
+
+
+def _layout_notes(occ: Occurrence, table_id: str) -> list[ParseNote]:
+    """What the table reader could not place (cells of columns it could not tell apart): said, as
+    those cells are left out rather than guessed."""
+    return [
+        ParseNote(kind="unparsed", table_id=table_id, page=page, text=text)
+        for table, page in occ.grids
+        for text in table.notes
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -29,6 +30,33 @@ def _base(occ: Occurrence, unit: str) -> dict[str, Any]:
     }
 
 
+# ---------------------------------------------------------------- layouts: (detect, parse) pairs
+#
+# A table is read by the first layout whose detector accepts its occurrence: a grid (ruled, or
+# rebuilt from geometry by service.layout), else the plain lines a table printed without
+# columns leaves. A new template is a new entry here, not a new branch in a parser.
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    detect: Callable[[Occurrence], bool]
+    parse: Callable[..., list[Any]]
+
+
+def _has_grid(occ: Occurrence) -> bool:
+    return bool(occ.grids)
+
+
+def _always(occ: Occurrence) -> bool:
+    return True
+
+
+def read_rows(layouts: tuple[Layout, ...], occ: Occurrence, *args: Any) -> list[Any]:
+    layout = next(layout for layout in layouts if layout.detect(occ))
+    return layout.parse(occ, *args)
+
+
 # ---------------------------------------------------------------- coded tables (功能分类)
 
 CODED_MODELS: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
@@ -47,7 +75,7 @@ CODED_MODELS: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
 
 def parse_coded(occ: Occurrence, maker: Maker) -> BaseModel:
     table_model, row_model = CODED_MODELS[occ.spec.table_id]
-    rows = _coded_from_grid(occ, maker, row_model) if occ.grids else _coded_from_lines(occ, maker, row_model)
+    rows = read_rows(CODED_LAYOUTS, occ, maker, row_model)
     return table_model(**_base(occ, maker.unit), rows=rows)
 
 
@@ -170,7 +198,7 @@ SIDED_MODELS: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
 
 def parse_sided(occ: Occurrence, maker: Maker) -> BaseModel:
     table_model, row_model = SIDED_MODELS[occ.spec.table_id]
-    rows = _sided_from_grid(occ, maker, row_model) if occ.grids else _sided_from_lines(occ, maker, row_model)
+    rows = read_rows(SIDED_LAYOUTS, occ, maker, row_model)
     return table_model(**_base(occ, maker.unit), rows=rows)
 
 
@@ -269,7 +297,7 @@ def _group(code: str | None, label: str) -> Group:
 
 
 def parse_economic(occ: Occurrence, maker: Maker) -> BaseModel:
-    rows = _economic_from_grid(occ, maker) if occ.grids else _economic_from_lines(occ, maker)
+    rows = read_rows(ECONOMIC_LAYOUTS, occ, maker)
     variant: Literal["basic", "detail"] = (
         "detail"
         if any("基本支出" in p for p in occ.header_paths) or "明细表" in occ.title and occ.grids
@@ -559,6 +587,13 @@ def parse_b11(occ: Occurrence, maker: Maker) -> BaseModel:
         )
     return S.B11(**_base(occ, maker.unit), rows=rows)
 
+
+CODED_LAYOUTS = (Layout("grid", _has_grid, _coded_from_grid), Layout("lines", _always, _coded_from_lines))
+SIDED_LAYOUTS = (Layout("grid", _has_grid, _sided_from_grid), Layout("lines", _always, _sided_from_lines))
+ECONOMIC_LAYOUTS = (
+    Layout("grid", _has_grid, _economic_from_grid),
+    Layout("lines", _always, _economic_from_lines),
+)
 
 PARSERS: dict[str, Callable[[Occurrence, Maker], BaseModel]] = {
     "coded": parse_coded,
