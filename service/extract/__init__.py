@@ -102,7 +102,7 @@ def _layout_notes(occ: Occurrence, table_id: str) -> list[ParseNote]:
     """What the table reader could not place (cells of columns it could not tell apart): said, as
     those cells are left out rather than guessed."""
     return [
-        ParseNote(kind="unparsed", table_id=table_id, page=page, text=text)
+        ParseNote(kind="unplaced", table_id=table_id, page=page, text=text)
         for table, page in occ.grids
         for text in table.notes
     ]
