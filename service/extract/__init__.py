@@ -11,7 +11,7 @@ from collections import Counter
 
 from schemas.report import Meta, ParseNote, Performance, Report, Tables, iter_facts
 from service.document import Document
-from service.extract import narrative, performance, tables
+from service.extract import form_reader, narrative, performance, tables
 from service.extract.common import Maker, fill_blank_decimals
 from service.extract.locate import Occurrence, locate
 
@@ -27,8 +27,9 @@ def extract_report(doc: Document) -> Report:
     perf = Performance()
     department = meta.department or ""
     notes: list[ParseNote] = []
+    forms = form_reader.form_regions(doc, occurrences, ("pe", "pp"))
     for occ in occurrences:
-        _extract_one(occ, doc, meta, found, perf, department, notes)
+        _extract_one(occ, doc, meta, found, perf, department, notes, forms.get(id(occ)))
     report = Report(
         meta=meta,
         tables=found,
@@ -51,6 +52,7 @@ def _extract_one(
     perf: Performance,
     department: str,
     notes: list[ParseNote],
+    form: list[form_reader.Piece] | None = None,
 ) -> None:
     kind, table_id = occ.spec.kind, occ.spec.table_id
     default_unit = meta.unit or "万元"
@@ -61,7 +63,7 @@ def _extract_one(
         return
     maker = Maker(doc.doc_id, table_id, occ.unit or "万元")
     if kind in ("pe", "pp"):
-        perf.self_evaluations.extend(performance.parse_self_evaluation(occ, maker, department))
+        perf.self_evaluations.extend(performance.parse_self_evaluation(occ, maker, department, form))
     elif kind == "pt":
         scored = performance.parse_third_party(occ, maker)
         if scored is not None:
