@@ -752,6 +752,7 @@ def parse_standard_form(
     budget_paths: list[str] = []
     level1 = level2 = None
     total: Fact | None = None
+    seen_pages: set[int] = set()
     for row in rows:
         texts = [compact(t) for t in row.texts()]
         columns = form_columns(row.texts())
@@ -782,6 +783,20 @@ def parse_standard_form(
             return _cell_at(row, header, name)
 
         one, two, three = at("level1"), at("level2"), at("level3")
+        if (
+            indicators
+            and row.page != indicators[-1].page
+            and row.page not in seen_pages
+            and not any(at(f) for f in ("target", "actual", "weight", "score"))
+        ):
+            # the first row of a page holding only names: the rest of the row the page break cut
+            seen_pages.add(row.page)
+            last = indicators[-1]
+            if three is not None:
+                last.level3 = last.level3 + compact(three.text)
+            _continue_form_row(last, at)
+            continue
+        seen_pages.add(row.page)
         if one is not None:
             level1, points = _level1(one.text)
             if level1 not in blocks and points:
