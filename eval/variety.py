@@ -100,7 +100,7 @@ def _same_key(cell: dict[str, Any], row: dict[str, Any]) -> bool:
         return False
     if "row_code" in cell and _flat(row.get("row_code")) != _flat(cell["row_code"]):
         return False
-    if cell.get("subject") and cell["table_id"] == "PP":
+    if cell.get("subject") and cell["table_id"] in ("PP", "PT", "B13"):  # several forms, one title
         a, b = _flat(row.get("subject")), _flat(cell["subject"])
         if not a or not (a in b or b in a):
             return False

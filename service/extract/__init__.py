@@ -19,7 +19,7 @@ from service.extract.locate import Occurrence, locate
 def extract_report(doc: Document) -> Report:
     meta = narrative.extract_meta(doc)
     meta.warnings = list(doc.warnings)
-    occurrences = locate(doc)
+    occurrences = form_reader.with_swallowed_titles(doc, locate(doc))
     table_units = [o.unit for o in occurrences if o.unit and o.spec.kind in tables.PARSERS]
     if table_units:
         meta.unit = Counter(table_units).most_common(1)[0][0]
@@ -27,7 +27,7 @@ def extract_report(doc: Document) -> Report:
     perf = Performance()
     department = meta.department or ""
     notes: list[ParseNote] = []
-    forms = form_reader.form_regions(doc, occurrences, ("pe", "pp"))
+    forms = form_reader.form_regions(doc, occurrences, ("pe", "pp", "pt", "b12"))
     for occ in occurrences:
         _extract_one(occ, doc, meta, found, perf, department, notes, forms.get(id(occ)))
     report = Report(
@@ -65,10 +65,10 @@ def _extract_one(
     if kind in ("pe", "pp"):
         perf.self_evaluations.extend(performance.parse_self_evaluation(occ, maker, department, form))
     elif kind == "pt":
-        scored = performance.parse_third_party(occ, maker)
+        scored = performance.parse_third_party(occ, maker, form)
         if scored is not None:
             perf.third_party.append(scored)
     elif kind == "b12" and perf.targets is None:
-        perf.targets = performance.parse_targets(occ, maker, department)
+        perf.targets = performance.parse_targets(occ, maker, department, form)
     elif kind == "b13" and perf.project_targets is None:
         perf.project_targets = performance.parse_project_targets(occ, maker)

@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from service.chunking import FOOTER
-from service.document import BBox, Document, Line
-from service.extract.locate import Occurrence
+from service.document import BBox, Document, Line, centre_inside
+from service.extract.locate import Occurrence, match_title
 from service.numbers import compact
 
 # header words as data: a new template is a new word here, not a new branch
@@ -145,7 +145,7 @@ def form_regions(
                     continue
                 if number == end_page and ln.bbox[1] >= end_y - 0.5:
                     continue
-                mine.append(Piece(ln.text, ln.bbox, number, ln.char_x))
+                mine += split_marks(Piece(ln.text, ln.bbox, number, ln.char_x))
             if number > max(occ.pages) and not _continues(chosen, mine):
                 break
             chosen += mine
@@ -161,6 +161,22 @@ def _continues(before: list[Piece], page: list[Piece]) -> bool:
     starts = {round(p.x0) for p in before if p.page == before[-1].page}
     on_columns = sum(1 for p in page if any(abs(p.x0 - x) <= 1.5 for x in starts))
     return on_columns >= max(3, len(page) // 2)
+
+
+TOKEN = re.compile(r"^(?:[-—－/]|-?[\d,]*\d(?:\.\d+)?%?)$")
+
+
+def split_marks(p: Piece) -> list[Piece]:
+    """A line holding several numbers or blank marks apart ("- 79.2%": a blank cell and the next
+    cell read as one line) is one piece per token; no amount has a space inside it."""
+    parts = list(re.finditer(r"\S+", p.text))
+    if len(parts) < 2 or not all(TOKEN.match(m.group(0)) for m in parts) or len(p.char_x) != len(p.text) + 1:
+        return [p]
+    xs = p.char_x
+    return [
+        Piece(m.group(0), (xs[m.start()], p.y0, xs[m.end()], p.y1), p.page, xs[m.start() : m.end() + 1])
+        for m in parts
+    ]
 
 
 # ---------------------------------------------------------------- header rows
@@ -517,9 +533,8 @@ def wrap_gap(by_column: dict[str, list[Piece]], labels: tuple[str, ...] = ()) ->
     others = [(n, p) for n, ps in by_column.items() if n not in labels for p in ps]
 
     def lonely(b: Piece, name: str) -> bool:
-        return not any(
-            n != name and q.page == b.page and min(q.y1, b.y1) - max(q.y0, b.y0) > 0.3 * h for n, q in others
-        )
+        """No other column has a line level with this one (a new row would)."""
+        return not any(n != name and q.page == b.page and abs(q.cy - b.cy) < 0.3 * h for n, q in others)
 
     if any(g <= limit and name not in labels and lonely(b, name) for g, b, name in small):
         return limit
@@ -892,3 +907,158 @@ def _subject(pieces: list[Piece], first: Header) -> str | None:
 
 def _is_label_word(flat: str) -> bool:
     return flat in ("主管部门", "实施单位", "单位：万元", "单位:万元")
+
+
+# ---------------------------------------------------------------- 整体绩效目标表 and 第三方评价得分表
+
+
+@dataclass
+class TargetsRead:
+    printed: dict[str, str]
+    indicators: list[FormRow]
+    budget: list[tuple[Block, Block]]  # (label, amount)
+
+
+def _is_targets_header(names: set[str]) -> bool:
+    return {"level3", "target"} <= names and not {"weight", "score", "actual"} & names
+
+
+def read_targets(pieces: list[Piece]) -> TargetsRead | None:
+    """部门（单位）整体绩效目标表: label/amount rows above the indicator header, then the indicators."""
+    headers = find_headers(pieces, FORM_HEADERS, _is_targets_header)
+    if not headers:
+        return None
+    headers.sort(key=lambda hd: (hd.page, hd.y0))
+    first = headers[0]
+    in_headers = {id(p) for hd in headers for p in hd.pieces}
+    body = [
+        p
+        for p in pieces
+        if id(p) not in in_headers
+        and _after(p, first.page, first.y1 + 0.1)
+        and not any(hd.page == p.page and hd.y0 - 0.5 <= p.cy <= hd.y1 + 0.5 for hd in headers)
+    ]
+    columns = columns_of(first, body)
+    rows = _rows(columns, split_at_columns(body, columns), ("level1", "level2"))
+    above = [p for p in pieces if _before(p, first.page, first.y0) and not p.flat.startswith("单位")]
+    budget: list[tuple[Block, Block]] = []
+    for p in above:
+        if not MONEY.match(p.flat):
+            continue
+        beside = [
+            q
+            for q in above
+            if q.page == p.page
+            and q.x1 <= p.x0
+            and not MONEY.match(q.flat)
+            and min(q.y1, p.y1) - max(q.y0, p.y0) > 0
+        ]
+        if beside:
+            near = max(beside, key=lambda q: q.x1)
+            label = Block(Column("label", "", near.x0, near.x1), _wrapped_label(near, above))
+            budget.append((label, Block(Column("initial", "金额", p.x0, p.x1), [p])))
+    return TargetsRead({n: w for n, (w, _, _) in first.columns.items()}, rows, budget)
+
+
+def _wrapped_label(near: Piece, pieces: list[Piece]) -> list[Piece]:
+    """A label and the lines of its cell above and below it: stacked at line spacing, starting
+    where it starts, with no amount beside them (those are labels of rows of their own)."""
+
+    def alone(q: Piece) -> bool:
+        return not any(
+            r.page == q.page and r.x0 > q.x1 and MONEY.match(r.flat) and min(r.y1, q.y1) - max(r.y0, q.y0) > 0
+            for r in pieces
+        )
+
+    column = sorted(
+        (q for q in pieces if q.page == near.page and abs(q.x0 - near.x0) <= 1.0), key=lambda q: q.y0
+    )
+    k = column.index(near)
+    lines = [near]
+    for step in (-1, 1):
+        j = k + step
+        while 0 <= j < len(column):
+            q = column[j]
+            last = lines[0] if step < 0 else lines[-1]
+            gap = last.y0 - q.y1 if step < 0 else q.y0 - last.y1
+            if gap > 0.5 * q.h or not alone(q):
+                break
+            lines = [q, *lines] if step < 0 else [*lines, q]
+            j += step
+    return lines
+
+
+THIRD_PARTY_ROWS = ("权重", "得分", "得分率")
+
+
+def read_third_party(pieces: list[Piece]) -> tuple[list[Piece], dict[str, list[tuple[Piece, Piece]]]] | None:
+    """第三方评价得分表: the 一级指标 row names the columns; 权重, 得分 and 得分率 rows below it."""
+    corner = next((p for p in pieces if p.flat == "一级指标"), None)
+    if corner is None:
+        return None
+    names = sorted(
+        (
+            p
+            for p in pieces
+            if p.page == corner.page and p.x0 > corner.x1 and abs(p.cy - corner.cy) < 0.5 * corner.h
+        ),
+        key=lambda p: p.x0,
+    )
+    if len(names) < 2:
+        return None
+    header = Header(
+        corner.page, corner.y0, corner.y1, {f"c{k}": (p.flat, p.x0, p.x1) for k, p in enumerate(names)}
+    )
+    out: dict[str, list[tuple[Piece, Piece]]] = {}
+    for label in pieces:
+        if (
+            label.flat not in THIRD_PARTY_ROWS
+            or label.flat in out
+            or not _after(label, corner.page, corner.y1)
+        ):
+            continue
+        values = [
+            p
+            for p in pieces
+            if p.page == label.page and p.x0 > label.x1 and abs(p.cy - label.cy) < 0.5 * label.h
+        ]
+        columns = columns_of(header, [*values, *names])
+        found = []
+        for p in split_at_columns(values, columns):
+            col = column_at(columns, p)
+            if col is not None and col.name and MONEY.match(p.flat):
+                found.append((names[int(col.name[1:])], p))
+        out[label.flat] = found
+    return names, out
+
+
+# ---------------------------------------------------------------- titles a borderless grid swallowed
+
+FORM_KINDS = ("pe", "pp", "pt", "b12", "b13")
+
+
+def with_swallowed_titles(doc: Document, occurrences: list[Occurrence]) -> list[Occurrence]:
+    """The occurrences plus the 绩效 forms whose title line a borderless grid took in as one of its
+    rows (the locator only sees titles outside grids): such a title starts a form of its own."""
+    taken: dict[tuple[int, str], int] = {}
+    for occ in occurrences:
+        taken[(occ.page, occ.title.strip())] = taken.get((occ.page, occ.title.strip()), 0) + 1
+    starts = _title_positions(doc, occurrences)
+    found: list[tuple[int, float, Occurrence]] = [
+        (p, y, o) for (p, y), o in zip(starts, occurrences, strict=True)
+    ]
+    for page in doc.pages:
+        loose = [t for t in page.tables if not t.ruled]
+        for ln in page.lines:
+            text = ln.text.strip()
+            spec = match_title(text)
+            if spec is None or spec.kind not in FORM_KINDS:
+                continue
+            if taken.get((page.number, text), 0) > 0:
+                taken[(page.number, text)] -= 1
+                continue
+            if not any(centre_inside(ln.bbox, t.bbox, 1) for t in loose):
+                continue
+            found.append((page.number, ln.bbox[1], Occurrence(spec=spec, title=text, page=page.number)))
+    found.sort(key=lambda f: (f[0], f[1]))
+    return [o for _, _, o in found]

@@ -30,8 +30,11 @@ from service.extract.form_reader import (
     FormRead,
     FormRow,
     Piece,
+    TargetsRead,
     pieces_of,
     read_form,
+    read_targets,
+    read_third_party,
 )
 from service.extract.locate import Occurrence, Row
 from service.numbers import compact, is_amount, parse_amount, unit_of
@@ -585,9 +588,14 @@ def _budget_from_text(m: re.Match[str], line: Any, page: int, maker: Maker, scor
 # ---------------------------------------------------------------- PT (third-party score tables)
 
 
-def parse_third_party(occ: Occurrence, maker: Maker) -> ThirdPartyScore | None:
+def parse_third_party(
+    occ: Occurrence, maker: Maker, pieces: list[Piece] | None = None
+) -> ThirdPartyScore | None:
     subject = compact(occ.title)[: -len("第三方评价得分表")] or compact(occ.before)
     subject = re.sub(r"^表\d+", "", subject)
+    read = read_third_party(pieces) if pieces else None
+    if read is not None and read[1].get("权重"):
+        return _third_party_from_geometry(occ, maker, subject, *read)
     rows: dict[str, list[tuple[str, Any, int]]] = {}
     for line, page in occ.lines:
         parts = list(re.finditer(r"\S+", line.text))
@@ -620,12 +628,60 @@ def parse_third_party(occ: Occurrence, maker: Maker) -> ThirdPartyScore | None:
     )
 
 
+def _third_party_from_geometry(
+    occ: Occurrence,
+    maker: Maker,
+    subject: str,
+    names: list[Piece],
+    rows: dict[str, list[tuple[Piece, Piece]]],
+) -> ThirdPartyScore:
+    scores = _score_maker(maker)
+
+    def facts(key: str, unit: str) -> list[Fact]:
+        out = []
+        for name, p in rows.get(key, []):
+            fact = (scores if unit == "分" else maker).fact(
+                p.flat, p.page, p.box, row_label=name.flat, column=key, unit=unit
+            )
+            if fact is not None:
+                out.append(fact)
+        return out
+
+    named = {name.flat for name, _ in rows.get("权重", [])}
+    return ThirdPartyScore(
+        subject=subject,
+        pages=occ.pages,
+        level1=[n.flat for n in names if n.flat in named],
+        weights=facts("权重", "分"),
+        scores=facts("得分", "分"),
+        rates=facts("得分率", "%"),
+    )
+
+
 # ---------------------------------------------------------------- B12 / B13 (budget targets)
 
 
-def parse_targets(occ: Occurrence, maker: Maker, department: str) -> TargetTable:
-    """部门整体绩效目标表: the budget block (label … amount) and indicator rows read from the
-    right: the last filled cell is the 指标值, then the name, then the 二级 and 一级 labels."""
+def parse_targets(
+    occ: Occurrence, maker: Maker, department: str, pieces: list[Piece] | None = None
+) -> TargetTable:
+    """部门整体绩效目标表: from where its words sit (form_reader.read_targets), else from grid rows:
+    the budget block (label … amount) and indicator rows read from the right: the last filled
+    cell is the 指标值, then the name, then the 二级 and 一级 labels."""
+    read = read_targets(pieces) if pieces else None
+    by_rows = _targets_from_rows(occ, maker, department) if occ.grids else None
+    if read is not None and read.indicators:
+        by_geometry = _targets_from_geometry(occ, maker, department, read)
+        if by_rows is None or _filled_targets(by_geometry) >= _filled_targets(by_rows):
+            return by_geometry
+    return by_rows or _targets_from_rows(occ, maker, department)
+
+
+def _filled_targets(table: TargetTable) -> int:
+    """How much of the table a reading found: budget amounts and indicators with a 指标值."""
+    return len([b for b in table.budget if b.initial]) + len([i for i in table.indicators if i.target])
+
+
+def _targets_from_rows(occ: Occurrence, maker: Maker, department: str) -> TargetTable:
     budget: list[BudgetLine] = []
     indicators: list[Indicator] = []
     level1 = level2 = None
@@ -657,6 +713,38 @@ def parse_targets(occ: Occurrence, maker: Maker, department: str) -> TargetTable
         subject=_subject(occ, department),
         unit=maker.unit,
         pages=occ.pages,
+        budget=budget,
+        indicators=indicators,
+    )
+
+
+def _targets_from_geometry(occ: Occurrence, maker: Maker, department: str, read: TargetsRead) -> TargetTable:
+    budget = []
+    for label, value in read.budget:
+        fact = maker.fact(value.text, value.page, value.box, row_label=label.text, column="金额")
+        if fact is not None:
+            budget.append(BudgetLine(label=label.text, page=value.page, initial=fact))
+    headers = {"target": read.printed["target"]} if "target" in read.printed else {}
+    indicators = []
+    level1 = None
+    for row in read.indicators:
+        if row.level1 is not None:
+            level1, _points = _level1(row.level1.text)
+        indicators.append(
+            Indicator(
+                level1=level1,
+                level2=row.level2.text if row.level2 is not None else None,
+                level3=row.text("level3") or "",
+                target=row.text("target"),
+                page=row.page,
+                headers=headers,
+            )
+        )
+    return TargetTable(
+        title=compact(occ.title),
+        subject=_subject(occ, department),
+        unit=maker.unit,
+        pages=sorted(set(occ.pages) | {i.page for i in indicators}),
         budget=budget,
         indicators=indicators,
     )
