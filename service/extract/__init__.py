@@ -27,7 +27,7 @@ def extract_report(doc: Document) -> Report:
     perf = Performance()
     department = meta.department or ""
     notes: list[ParseNote] = []
-    forms = form_reader.form_regions(doc, occurrences, ("pe", "pp", "pt", "b12"))
+    forms = form_reader.form_regions(doc, occurrences, form_reader.FORM_KINDS)
     for occ in occurrences:
         _extract_one(occ, doc, meta, found, perf, department, notes, forms.get(id(occ)))
     report = Report(
@@ -71,4 +71,4 @@ def _extract_one(
     elif kind == "b12" and perf.targets is None:
         perf.targets = performance.parse_targets(occ, maker, department, form)
     elif kind == "b13" and perf.project_targets is None:
-        perf.project_targets = performance.parse_project_targets(occ, maker)
+        perf.project_targets = performance.parse_project_targets(occ, maker, form)

@@ -1062,3 +1062,153 @@ def with_swallowed_titles(doc: Document, occurrences: list[Occurrence]) -> list[
             found.append((page.number, ln.bbox[1], Occurrence(spec=spec, title=text, page=page.number)))
     found.sort(key=lambda f: (f[0], f[1]))
     return [o for _, _, o in found]
+
+
+# ---------------------------------------------------------------- 项目绩效目标汇总表
+
+PROJECT_HEADERS: dict[str, tuple[str, ...]] = {
+    "code": ("单位编码（项目编码）", "单位编码(项目编码)", "单位编码", "项目编码"),
+    "label": ("项目单位（项目名称）", "项目单位(项目名称)", "项目单位", "项目名称"),
+    "total": ("资金总额",),
+    "government": ("政府预算资金",),
+    "special_account": ("财政专户管理资金",),
+    "unit_funds": ("单位资金",),
+}
+TARGET_CATEGORIES = ("成本指标", "产出指标", "效益指标", "满意度指标")
+CODE = re.compile(r"^\d{3,}$")
+
+
+@dataclass
+class ProjectRead:
+    code: Block
+    label: Block | None
+    funds: dict[str, Block]
+    indicators: list[tuple[str, Block, Block | None]]  # (category, 三级指标, 指标值)
+
+
+def read_project_targets(pieces: list[Piece]) -> tuple[dict[str, str], list[ProjectRead]] | None:
+    """The unit and project rows (code, name, funds: merged down a project's rows, printed in their
+    middle) and each category's 三级指标/指标值 pairs on the rows a project spans."""
+    headers = find_headers(pieces, PROJECT_HEADERS, lambda names: {"code", "total"} <= names)
+    if not headers:
+        return None
+    head = min(headers, key=lambda hd: (hd.page, hd.y0))
+    top, bottom = head.y0 - 4 * max(p.h for p in head.pieces), head.y1 + 4 * max(p.h for p in head.pieces)
+    near = [p for p in pieces if p.page == head.page and top <= p.cy <= bottom]
+    categories = sorted((p for p in near if p.flat in TARGET_CATEGORIES), key=lambda p: p.x0)
+    leaf_words = {"name": ("三级指标",), "target": FORM_HEADERS["target"]}
+    below = [p for p in near if categories and p.y0 >= min(c.y1 for c in categories) - 1.0]
+    stacked = []  # a leaf wrapped in its cell ("指标" over "值") is one leaf
+    for group in _x_groups(below):
+        group.sort(key=lambda p: p.y0)
+        text = "".join(p.flat for p in group)
+        if _best(text, leaf_words) and (text == "三级指标" or text in FORM_HEADERS["target"]):
+            stacked.append(
+                Piece(
+                    text,
+                    (min(p.x0 for p in group), group[0].y0, max(p.x1 for p in group), group[-1].y1),
+                    head.page,
+                )
+            )
+    leaves = stacked
+    columns = dict(head.columns)
+    printed: dict[str, str] = {}
+    # under each category a 三级指标 and an 指标值 leaf, in order left to right
+    name_leaves = sorted((p for p in leaves if p.flat == "三级指标"), key=lambda p: p.x0)
+    value_leaves = sorted((p for p in leaves if p.flat != "三级指标"), key=lambda p: p.x0)
+    for heading, leaf, target in zip(categories, name_leaves, value_leaves, strict=False):
+        if leaf.x1 < target.x0:
+            columns[f"name:{heading.flat}"] = (leaf.flat, leaf.x0, leaf.x1)
+            columns[f"value:{heading.flat}"] = (target.flat, target.x0, target.x1)
+            printed[heading.flat] = target.flat
+    end = max([head.y1, *(p.y1 for p in categories), *(p.y1 for p in leaves)])
+    skip = {id(p) for p in [*head.pieces, *categories]} | {id(p) for p in below if p.y1 <= end + 0.5}
+    body = [p for p in pieces if id(p) not in skip and _after(p, head.page, end + 0.1)]
+    header = Header(head.page, head.y0, end, columns)
+    cols = columns_of(header, body)
+    named = {c.name: c for c in cols if c.name}
+    by_column: dict[str, list[Piece]] = {}
+    for p in split_at_columns(body, cols):
+        col = column_at(cols, p)
+        if col is None or not col.name or is_blank(p.text):
+            continue
+        if col.name in ("total", "government", "special_account", "unit_funds") and not MONEY.match(p.flat):
+            continue
+        by_column.setdefault(col.name, []).append(p)
+    codes = [p for p in by_column.get("code", []) if CODE.match(p.flat)]
+    by_column["code"] = codes
+    gap = wrap_gap(by_column, ("code", "label"))
+    anchors = [(p.page, p.y0, p.y1) for p in codes]
+    blocks = {name: blocks_of(ps, named[name], gap, anchors) for name, ps in by_column.items()}
+    cells = [b for name, bs in blocks.items() if name.startswith(("name:", "value:")) for b in bs]
+    rows = rows_of(cells)
+    owner = _owners([row_extent(r) for r in rows], blocks.get("code", []))
+    projects: dict[int, ProjectRead] = {}
+    for code in blocks.get("code", []):
+        beside = {
+            name: b
+            for name, bs in blocks.items()
+            if name in ("label", "total", "government", "special_account", "unit_funds")
+            for b in bs
+            if b.page == code.page and b.y0 - 0.5 <= code.cy <= b.y1 + 0.5
+        }
+        label = beside.pop("label", None)
+        projects[id(code)] = ProjectRead(code, label, beside, [])
+    for k, row in enumerate(rows):
+        owning = owner.get(k)
+        if owning is None or id(owning) not in projects:
+            continue
+        for cat in TARGET_CATEGORIES:
+            title = next((b for b in row if b.column.name == f"name:{cat}"), None)
+            value = next((b for b in row if b.column.name == f"value:{cat}"), None)
+            if title is not None:
+                projects[id(owning)].indicators.append((cat, title, value))
+    ordered = sorted(projects.values(), key=lambda p: (p.code.page, p.code.y0))
+    return printed, ordered
+
+
+def _owners(rows: list[tuple[int, float, float]], codes: list[Block]) -> dict[int, Block]:
+    """Row index → the project (code cell) it belongs to. A code merged down its project's rows is
+    printed in their middle: as many of its rows above it as below, which fixes how the rows
+    between two codes divide; if that does not work out, the code is at the top of its rows."""
+    codes = sorted(codes, key=lambda b: (b.page, b.y0))
+    if not codes:
+        return {}
+
+    def key(row: tuple[int, float, float]) -> tuple[int, float]:
+        return row[0], (row[1] + row[2]) / 2
+
+    def at(row: tuple[int, float, float], code: Block) -> bool:
+        return row[0] == code.page and row[1] - 0.5 <= code.cy <= row[2] + 0.5
+
+    order = sorted(range(len(rows)), key=lambda i: key(rows[i]))
+    # rows level with a code, then the rows before the first code, between codes, after the last
+    level = {i: c for i in order for c in codes if at(rows[i], c)}
+    gaps: list[list[int]] = [[] for _ in range(len(codes) + 1)]
+    for i in order:
+        if i in level:
+            continue
+        k = sum(1 for c in codes if (c.page, c.cy) < key(rows[i]))
+        gaps[k].append(i)
+    out = dict(level)
+    above = len(gaps[0])
+    centred: dict[int, Block] = {i: codes[0] for i in gaps[0]}
+    ok = True
+    for k, code in enumerate(codes):
+        between = gaps[k + 1]
+        below = above  # as many rows below the code as above it
+        if k + 1 == len(codes):
+            ok = ok and below == len(between)
+        if below > len(between):
+            ok = False
+            break
+        centred.update({i: code for i in between[:below]})
+        if k + 1 < len(codes):
+            centred.update({i: codes[k + 1] for i in between[below:]})
+        above = len(between) - below
+    if ok:
+        out.update(centred)
+        return out
+    for k, code in enumerate(codes):  # the code at the top of its rows
+        out.update({i: code for i in gaps[k + 1]})
+    return out

@@ -30,9 +30,11 @@ from service.extract.form_reader import (
     FormRead,
     FormRow,
     Piece,
+    ProjectRead,
     TargetsRead,
     pieces_of,
     read_form,
+    read_project_targets,
     read_targets,
     read_third_party,
 )
@@ -750,7 +752,73 @@ def _targets_from_geometry(occ: Occurrence, maker: Maker, department: str, read:
     )
 
 
-def parse_project_targets(occ: Occurrence, maker: Maker) -> ProjectTargets:
+def parse_project_targets(occ: Occurrence, maker: Maker, pieces: list[Piece] | None = None) -> ProjectTargets:
+    """From where the words sit (form_reader.read_project_targets); a ruled grid's rows when they
+    read more of the table."""
+    by_rows = _project_targets_from_rows(occ, maker)
+    read = read_project_targets(pieces) if pieces else None
+    if read is not None and read[1]:
+        by_geometry = _project_targets_from_geometry(occ, maker, *read)
+        ruled = bool(occ.grids) and all(t.ruled for t, _ in occ.grids)
+        # without rules a grid's rows cut a project's merged cells apart; its words' places do not
+        if not ruled or _filled_projects(by_geometry) >= _filled_projects(by_rows):
+            return by_geometry
+    return by_rows
+
+
+def _filled_projects(table: ProjectTargets) -> int:
+    return sum(
+        len([1 for _, f in _fact_values(p)]) + len([i for i in p.indicators if i.target])
+        for p in table.projects
+    )
+
+
+def _fact_values(model: Any) -> list[tuple[str, Fact]]:
+    return [(n, v) for n in type(model).model_fields if isinstance(v := getattr(model, n), Fact)]
+
+
+def _project_targets_from_geometry(
+    occ: Occurrence, maker: Maker, printed: dict[str, str], read: list[ProjectRead]
+) -> ProjectTargets:
+    words = {
+        "total": "资金总额",
+        "government": "政府预算资金",
+        "special_account": "财政专户管理资金",
+        "unit_funds": "单位资金",
+    }
+    projects = []
+    for p in read:
+        code = p.code.text
+        label = p.label.text if p.label is not None else ""
+        level: Literal["total", "unit", "project"] = (
+            "total" if len(code) <= 3 else "unit" if len(code) <= 6 else "project"
+        )
+        values: dict[str, Any] = {}
+        for name, block in p.funds.items():
+            fact = maker.fact(
+                block.text, block.page, block.box, row_code=code, row_label=label, column=words[name]
+            )
+            if fact is not None:
+                values[name] = fact
+        indicators = [
+            Indicator(
+                level1=category,
+                level3=name.text,
+                target=value.text if value is not None else None,
+                page=name.page,
+                headers={"target": printed[category]} if category in printed else {},
+            )
+            for category, name, value in p.indicators
+        ]
+        projects.append(
+            ProjectTarget(
+                code=code, label=label, level=level, page=p.code.page, indicators=indicators, **values
+            )
+        )
+    return ProjectTargets(title=compact(occ.title), unit=maker.unit, pages=occ.pages, projects=projects)
+
+
+def _project_targets_from_rows(occ: Occurrence, maker: Maker) -> ProjectTargets:
     paths = occ.header_paths
     mapping = map_columns(ProjectTarget, paths)
     categories = [
