@@ -511,7 +511,9 @@ class Block:
         )
 
 
-def wrap_gap(by_column: dict[str, list[Piece]], labels: tuple[str, ...] = ()) -> float:
+def wrap_gap(
+    by_column: dict[str, list[Piece]], labels: tuple[str, ...] = (), anchors: list[Piece] | None = None
+) -> float:
     """The largest gap between two lines of one cell. Lines of a wrapped cell sit closer than rows
     (rows add the cells' padding), so it is the smallest gap between stacked lines of a column,
     plus a little -- when some cell does wrap: a line stacked at that gap with nothing beside it
@@ -532,9 +534,12 @@ def wrap_gap(by_column: dict[str, list[Piece]], labels: tuple[str, ...] = ()) ->
     limit = least + max(1.0, 0.12 * h)
     others = [(n, p) for n, ps in by_column.items() if n not in labels for p in ps]
 
+    level = [("", q) for q in anchors] if anchors else others
+
     def lonely(b: Piece, name: str) -> bool:
-        """No other column has a line level with this one (a new row would)."""
-        return not any(n != name and q.page == b.page and abs(q.cy - b.cy) < 0.3 * h for n, q in others)
+        """Nothing level with this line in the other columns -- or, where rows have one-line
+        numbers (分值, 得分), in theirs: a new row would have them."""
+        return not any(n != name and q.page == b.page and abs(q.cy - b.cy) < 0.3 * h for n, q in level)
 
     if any(g <= limit and name not in labels and lonely(b, name) for g, b, name in small):
         return limit
@@ -776,7 +781,8 @@ def _rows(columns: list[Column], body: list[Piece], label_fields: tuple[str, ...
         for p in by_column.get(name, [])
         if is_number(p.text)
     ]
-    gap = wrap_gap(by_column, label_fields)
+    numbers = [p for name in ("weight", "score") for p in by_column.get(name, []) if is_number(p.text)]
+    gap = wrap_gap(by_column, label_fields, numbers)
     named = {c.name: c for c in columns if c.name}
     values: list[Block] = []
     labels: dict[str, list[Block]] = {}

@@ -673,7 +673,10 @@ def parse_targets(
     by_rows = _targets_from_rows(occ, maker, department) if occ.grids else None
     if read is not None and read.indicators:
         by_geometry = _targets_from_geometry(occ, maker, department, read)
-        if by_rows is None or _filled_targets(by_geometry) >= _filled_targets(by_rows):
+        # every row read whole (a name and its 指标值): the words' places held; a grid whose cells
+        # slid in the source leaves names without values there, and the grid's rows read it better
+        whole = all(i.level3 and i.target for i in by_geometry.indicators)
+        if by_rows is None or whole or _filled_targets(by_geometry) >= _filled_targets(by_rows):
             return by_geometry
     return by_rows or _targets_from_rows(occ, maker, department)
 
