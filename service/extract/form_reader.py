@@ -1041,6 +1041,7 @@ def read_third_party(pieces: list[Piece]) -> tuple[list[Piece], dict[str, list[t
 # ---------------------------------------------------------------- titles a borderless grid swallowed
 
 FORM_KINDS = ("pe", "pp", "pt", "b12", "b13")
+FORM_TITLE_ENDS = ("表",)  # every catalogue title ends so: a cheap test before the patterns
 
 
 def with_swallowed_titles(doc: Document, occurrences: list[Occurrence]) -> list[Occurrence]:
@@ -1055,8 +1056,12 @@ def with_swallowed_titles(doc: Document, occurrences: list[Occurrence]) -> list[
     ]
     for page in doc.pages:
         loose = [t for t in page.tables if not t.ruled]
+        if not loose:
+            continue
         for ln in page.lines:
             text = ln.text.strip()
+            if not text.endswith(FORM_TITLE_ENDS):
+                continue
             spec = match_title(text)
             if spec is None or spec.kind not in FORM_KINDS:
                 continue
