@@ -118,12 +118,16 @@ def _overlaps(a: list[float], b: list[float]) -> bool:
 
 
 def score_rendering(pdf_path: Path, sidecar: dict[str, Any]) -> Rendering:
-    report = extract_report(pdf.read_pdf(pdf_path))
-    rows = [r for r in fact_rows(report) if r["table_id"] != "NAR"]
     params = {**{f"layout.{k}": v for k, v in sidecar["layout"].items()}}
     params.update({f"choice.{k}": v for k, v in sidecar["choices"].items()})
     params.update(producer=sidecar["producer"], report=sidecar["report"])
     out = Rendering(sidecar["name"], params)
+    try:
+        report = extract_report(pdf.read_pdf(pdf_path))
+    except Exception as exc:  # a crash reads nothing: every cell missed, the crash named
+        out.misses.append(f"EXTRACTION FAILED: {type(exc).__name__}: {exc}")
+        report = None
+    rows = [r for r in fact_rows(report) if r["table_id"] != "NAR"] if report is not None else []
     by_page: dict[int, list[dict[str, Any]]] = {}
     for r in rows:
         by_page.setdefault(r["page"], []).append(r)

@@ -280,13 +280,16 @@ class Column:
     hi: float
 
 
-def columns_of(header: Header, body: list[Piece]) -> list[Column]:
+def columns_of(header: Header, body: list[Piece], hint: str = "centre") -> list[Column]:
     """Each header column's x range. Headers printed flush with their cells' left (or right) edges
     bound the columns there; centred headers are widened to the run of x their cells cover (the x
     ranges of header and body pieces merged where they touch; a run holding two headers is split
-    between them)."""
+    between them). ``hint``: how the form's other header row is aligned, for a block of numbers
+    only (whose alignment says nothing of the headers')."""
     heads = sorted(header.columns.items(), key=lambda kv: kv[1][1])
     edge = _header_alignment(heads, body)
+    if edge == "centre":
+        edge = hint
     if edge != "centre":
         flush = _flush_columns(heads, edge)
         if not any(_crosses(p, flush) for p in body) and not _side_by_side(body, flush):
@@ -339,11 +342,13 @@ def _owner(
 def _flush_columns(heads: list[tuple[str, tuple[str, float, float]]], edge: str) -> list[Column]:
     out = []
     for k, (name, (word, a, b)) in enumerate(heads):
+        # the first column starts at its header (a label column before it is no header's), the
+        # last runs on to the right
         if edge == "left":
-            lo = a - 1.0 if k else float("-inf")
+            lo = a - 1.0
             hi = heads[k + 1][1][1] - 1.0 if k + 1 < len(heads) else float("inf")
         else:
-            lo = heads[k - 1][1][2] + 1.0 if k else float("-inf")
+            lo = heads[k - 1][1][2] + 1.0 if k else a - (b - a) - 1.0
             hi = b + 1.0 if k + 1 < len(heads) else float("inf")
         out.append(Column(name, word, lo, hi))
     return out
@@ -380,9 +385,9 @@ def _header_alignment(heads: list[tuple[str, tuple[str, float, float]]], body: l
             votes["right"] += 1
         if any(abs(p.cx - (a + b) / 2) <= 1.0 for p in below):
             votes["centre"] += 1
-    need = max(2, (len(heads) + 1) // 2)
+    # a label as wide as its header counts for neither: both its edges match
     for edge in ("left", "right"):
-        if votes[edge] >= need and votes[edge] > 2 * votes["centre"]:
+        if votes[edge] >= 2 and votes[edge] >= votes["centre"]:
             return edge
     return "centre"
 
@@ -763,7 +768,8 @@ def read_form(pieces: list[Piece]) -> FormRead | None:
             if id(p) not in in_budget and _after(p, bh.page, bh.y1 + 0.1) and _before(p, first.page, first.y0)
         ]
         read.budget_printed = {n: w for n, (w, _, _) in bh.columns.items()}
-        read.budget = _budget_rows(bh, bbody)
+        heads = sorted(first.columns.items(), key=lambda kv: kv[1][1])
+        read.budget = _budget_rows(bh, bbody, _header_alignment(heads, body))
     read.subject = _subject(pieces, first)
     return read
 
@@ -798,12 +804,7 @@ def _rows(columns: list[Column], body: list[Piece], label_fields: tuple[str, ...
     per_label = {name: label_rows(blocks, grouped, h) for name, blocks in labels.items()}
     out: list[FormRow] = []
     for k, row in enumerate(grouped):
-        cells: dict[str, Block] = {}
-        for b in sorted(row, key=lambda b: b.y0):
-            if b.column.name in cells:
-                cells[b.column.name].pieces.extend(b.pieces)
-            else:
-                cells[b.column.name] = Block(b.column, list(b.pieces))
+        cells = _cells_of(row)
         form_row = FormRow(
             cells, row[0].page, per_label.get("level1", {}).get(k), per_label.get("level2", {}).get(k)
         )
@@ -825,6 +826,23 @@ def _rows(columns: list[Column], body: list[Piece], label_fields: tuple[str, ...
     return out
 
 
+def _cells_of(row: list[Block]) -> dict[str, Block]:
+    """Field → cell of a row. Two cells side by side under one header mean the columns were not
+    told apart there: that field is left unread (a wrong value is worse than a missing one)."""
+    cells: dict[str, Block] = {}
+    torn: set[str] = set()
+    for b in sorted(row, key=lambda b: b.y0):
+        name = b.column.name
+        if name in cells:
+            have = cells[name]
+            if min(have.y1, b.y1) - max(have.y0, b.y0) > 0:
+                torn.add(name)  # level with each other: two cells, not one wrapped cell
+            have.pieces.extend(b.pieces)
+        else:
+            cells[name] = Block(b.column, list(b.pieces))
+    return {n: b for n, b in cells.items() if n not in torn}
+
+
 def _total(pieces: list[Piece], label: Piece, columns: list[Column]) -> Block | None:
     beside = [
         p
@@ -841,10 +859,10 @@ def _total(pieces: list[Piece], label: Piece, columns: list[Column]) -> Block | 
     return Block(score or Column("score", "得分", 0, 0), chosen[:1]) if chosen else None
 
 
-def _budget_rows(header: Header, body: list[Piece]) -> list[tuple[str, FormRow]]:
+def _budget_rows(header: Header, body: list[Piece], hint: str = "centre") -> list[tuple[str, FormRow]]:
     """Rows of the 预算执行 block: amounts under the header words, the row label the text in the
     column just left of the first amount column (not the merged 预算执行情况 heading further left)."""
-    columns = [c for c in columns_of(header, body) if c.name]
+    columns = [c for c in columns_of(header, body, hint) if c.name]
     if not columns:
         return []
     start = min(x0 for _, x0, _x1 in header.columns.values())
@@ -871,7 +889,7 @@ def _budget_rows(header: Header, body: list[Piece]) -> list[tuple[str, FormRow]]
     blocks = [b for name, ps in by_column.items() for b in blocks_of(ps, named[name], gap, anchors)]
     out: list[tuple[str, FormRow]] = []
     for row in rows_of(blocks):
-        cells = {b.column.name: b for b in row}
+        cells = _cells_of(row)
         label_block = cells.pop("label", None)
         if label_block is None or not cells:
             continue
