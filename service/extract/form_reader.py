@@ -1030,29 +1030,37 @@ def read_third_party(pieces: list[Piece]) -> tuple[list[Piece], dict[str, list[t
     )
     if len(names) < 2:
         return None
+    columns_at = {f"c{k}": (p.flat, p.x0, p.x1) for k, p in enumerate(names)}
     header = Header(
-        corner.page, corner.y0, corner.y1, {f"c{k}": (p.flat, p.x0, p.x1) for k, p in enumerate(names)}
+        corner.page, corner.y0, corner.y1, {"corner": (corner.flat, corner.x0, corner.x1), **columns_at}
     )
-    out: dict[str, list[tuple[Piece, Piece]]] = {}
+    labels: dict[str, Piece] = {}
     for label in pieces:
         if (
-            label.flat not in THIRD_PARTY_ROWS
-            or label.flat in out
-            or not _after(label, corner.page, corner.y1)
+            label.flat in THIRD_PARTY_ROWS
+            and label.flat not in labels
+            and _after(label, corner.page, corner.y1)
         ):
-            continue
-        values = [
+            labels[label.flat] = label
+    rows = {
+        word: [
             p
             for p in pieces
             if p.page == label.page and p.x0 > label.x1 and abs(p.cy - label.cy) < 0.5 * label.h
         ]
-        columns = columns_of(header, [*values, *names])
+        for word, label in labels.items()
+    }
+    # the row labels stand under 一级指标: they show how the header row is aligned
+    body = [*labels.values(), *(p for values in rows.values() for p in values)]
+    columns = columns_of(header, body)
+    out: dict[str, list[tuple[Piece, Piece]]] = {}
+    for word, values in rows.items():
         found = []
         for p in split_at_columns(values, columns):
             col = column_at(columns, p)
-            if col is not None and col.name and MONEY.match(p.flat):
+            if col is not None and col.name.startswith("c") and col.name != "corner" and MONEY.match(p.flat):
                 found.append((names[int(col.name[1:])], p))
-        out[label.flat] = found
+        out[word] = found
     return names, out
 
 

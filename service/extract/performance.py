@@ -594,7 +594,7 @@ def parse_third_party(
     occ: Occurrence, maker: Maker, pieces: list[Piece] | None = None
 ) -> ThirdPartyScore | None:
     subject = compact(occ.title)[: -len("第三方评价得分表")] or compact(occ.before)
-    subject = re.sub(r"^表\d+", "", subject)
+    subject = re.sub(r"^表?\d+", "", subject)  # "表 1 2023 年度…" and a 表 set apart: "1 年度…"
     read = read_third_party(pieces) if pieces else None
     if read is not None and read[1].get("权重"):
         return _third_party_from_geometry(occ, maker, subject, *read)
