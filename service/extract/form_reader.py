@@ -989,9 +989,9 @@ def _wrapped_label(near: Piece, pieces: list[Piece]) -> list[Piece]:
     where it starts, with no amount beside them (those are labels of rows of their own)."""
 
     def alone(q: Piece) -> bool:
+        """Nothing printed right of it on its line: a line with a value beside it is a row's label."""
         return not any(
-            r.page == q.page and r.x0 > q.x1 and MONEY.match(r.flat) and min(r.y1, q.y1) - max(r.y0, q.y0) > 0
-            for r in pieces
+            r.page == q.page and r.x0 > q.x1 and abs(r.cy - q.cy) < 0.5 * q.h for r in pieces if r is not q
         )
 
     column = sorted(
