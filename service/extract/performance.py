@@ -100,6 +100,21 @@ class FormInput:
         read = read_form(self.pieces)
         return read if read is not None and read.indicators else None
 
+    def geometry_holds(self) -> bool:
+        """The words' places read every indicator whole, or at least as many as the grid's rows
+        do: a source whose cells slid off their headers (printed without rules) reads better by rows."""
+        if not self.occ.grids:
+            return True
+        geometry = _from_geometry(self)
+        if _whole(geometry) == len(geometry.indicators):
+            return True  # every row read whole: the places held
+        by_rows = (
+            parse_standard_form(self.occ, self.rows, self.maker, self.table_id, self.subject())
+            if is_standard_form(self.rows)
+            else _pe_columns(self.occ, self.rows, self.maker, _subject(self.occ, self.department))
+        )
+        return _whole(geometry) >= _whole(by_rows)
+
     def numbered(self, anchor: str) -> bool:
         return any(re.fullmatch(anchor, compact(t)) for r in self.rows for t in r.texts())
 
@@ -107,6 +122,18 @@ class FormInput:
         return (_project_name(self.rows) if self.table_id == "PP" else None) or _subject(
             self.occ, self.department
         )
+
+
+def _whole(ev: SelfEvaluation) -> int:
+    """Indicators read whole: a name with its values, and its 分值 and 得分 where the form scores."""
+    scored = any(i.weight is not None for i in ev.indicators)
+    return sum(
+        1
+        for i in ev.indicators
+        if i.level3
+        and (i.target or i.actual)
+        and (not scored or (i.weight is not None and i.score is not None))
+    )
 
 
 def _numbered(f: FormInput, table_id: Literal["PE", "PP"], anchor: str) -> SelfEvaluation:
@@ -140,7 +167,11 @@ LAYOUTS: list[tuple[str, Callable[[FormInput], bool], Callable[[FormInput], Self
         lambda f: _pe_columns(f.occ, f.rows, f.maker, _subject(f.occ, f.department)),
     ),
     # any drawing: columns and rows from where the words sit
-    ("form by geometry", lambda f: f.geometry is not None, lambda f: _from_geometry(f)),
+    (
+        "form by geometry",
+        lambda f: f.geometry is not None and f.geometry_holds(),
+        lambda f: _from_geometry(f),
+    ),
     (
         "standard form, any grid",
         lambda f: is_standard_form(f.rows),
