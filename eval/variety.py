@@ -100,7 +100,7 @@ def _same_key(cell: dict[str, Any], row: dict[str, Any]) -> bool:
         return False
     if "row_code" in cell and _flat(row.get("row_code")) != _flat(cell["row_code"]):
         return False
-    if cell.get("subject") and cell["table_id"] == "PP":
+    if cell.get("subject") and cell["table_id"] in ("PP", "PT", "B13"):  # several forms, one title
         a, b = _flat(row.get("subject")), _flat(cell["subject"])
         if not a or not (a in b or b in a):
             return False
@@ -118,12 +118,16 @@ def _overlaps(a: list[float], b: list[float]) -> bool:
 
 
 def score_rendering(pdf_path: Path, sidecar: dict[str, Any]) -> Rendering:
-    report = extract_report(pdf.read_pdf(pdf_path))
-    rows = [r for r in fact_rows(report) if r["table_id"] != "NAR"]
     params = {**{f"layout.{k}": v for k, v in sidecar["layout"].items()}}
     params.update({f"choice.{k}": v for k, v in sidecar["choices"].items()})
     params.update(producer=sidecar["producer"], report=sidecar["report"])
     out = Rendering(sidecar["name"], params)
+    try:
+        report = extract_report(pdf.read_pdf(pdf_path))
+    except Exception as exc:  # a crash reads nothing: every cell missed, the crash named
+        out.misses.append(f"EXTRACTION FAILED: {type(exc).__name__}: {exc}")
+        report = None
+    rows = [r for r in fact_rows(report) if r["table_id"] != "NAR"] if report is not None else []
     by_page: dict[int, list[dict[str, Any]]] = {}
     for r in rows:
         by_page.setdefault(r["page"], []).append(r)

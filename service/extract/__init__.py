@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from schemas.report import Meta, ParseNote, Performance, Report, Tables, iter_facts
 from service.document import Document
-from service.extract import narrative, performance, tables
+from service.extract import form_reader, narrative, performance, tables
 from service.extract.common import Maker, fill_blank_decimals
 from service.extract.locate import Occurrence, locate
 
@@ -20,7 +20,7 @@ from service.extract.locate import Occurrence, locate
 def extract_report(doc: Document) -> Report:
     meta = narrative.extract_meta(doc)
     meta.warnings = list(doc.warnings)
-    occurrences = locate(doc)
+    occurrences = form_reader.with_swallowed_titles(doc, locate(doc))
     table_units = [o.unit for o in occurrences if o.unit and o.spec.kind in tables.PARSERS]
     if table_units:
         meta.unit = Counter(table_units).most_common(1)[0][0]
@@ -28,8 +28,9 @@ def extract_report(doc: Document) -> Report:
     perf = Performance()
     department = meta.department or ""
     notes: list[ParseNote] = []
+    forms = form_reader.form_regions(doc, occurrences, form_reader.FORM_KINDS)
     for occ in occurrences:
-        _extract_one(occ, doc, meta, found, perf, department, notes)
+        _extract_one(occ, doc, meta, found, perf, department, notes, forms.get(id(occ)))
     report = Report(
         meta=meta,
         tables=found,
@@ -54,42 +55,50 @@ def _extract_one(
     perf: Performance,
     department: str,
     notes: list[ParseNote],
+    form: list[form_reader.Piece] | None = None,
 ) -> None:
     kind, table_id = occ.spec.kind, occ.spec.table_id
     default_unit = meta.unit or "万元"
-    if kind in tables.PARSERS:
-        if getattr(found, table_id) is None:
-            maker = Maker(doc.doc_id, table_id, tables.unit_for(occ, default_unit), notes)
-            setattr(found, table_id, tables.PARSERS[kind](occ, maker))
-            notes.extend(_layout_notes(occ, table_id))
-        return
-    handler = PERFORMANCE.get(kind)
-    if handler is not None:
-        handler(occ, Maker(doc.doc_id, table_id, occ.unit or "万元"), perf, department)
+    try:
+        if kind in tables.PARSERS:
+            if getattr(found, table_id) is None:
+                maker = Maker(doc.doc_id, table_id, tables.unit_for(occ, default_unit), notes)
+                setattr(found, table_id, tables.PARSERS[kind](occ, maker))
+                notes.extend(_layout_notes(occ, table_id))
+            return
+        handler = PERFORMANCE.get(kind)
+        if handler is not None:
+            handler(occ, Maker(doc.doc_id, table_id, occ.unit or "万元"), perf, department, form)
+    except Exception as exc:  # a reader bug on one odd table must not cost the report its others
+        text = f"{occ.title}：读取此表时出错（{type(exc).__name__}），此表未读取"
+        notes.append(ParseNote(kind="unplaced", table_id=table_id, page=occ.page, text=text))
 
 
-def _self_evaluation(occ: Occurrence, maker: Maker, perf: Performance, department: str) -> None:
-    perf.self_evaluations.extend(performance.parse_self_evaluation(occ, maker, department))
+Form = list[form_reader.Piece] | None  # the form's region, read by where its words sit
 
 
-def _third_party(occ: Occurrence, maker: Maker, perf: Performance, department: str) -> None:
-    scored = performance.parse_third_party(occ, maker)
+def _self_evaluation(occ: Occurrence, maker: Maker, perf: Performance, department: str, form: Form) -> None:
+    perf.self_evaluations.extend(performance.parse_self_evaluation(occ, maker, department, form))
+
+
+def _third_party(occ: Occurrence, maker: Maker, perf: Performance, department: str, form: Form) -> None:
+    scored = performance.parse_third_party(occ, maker, form)
     if scored is not None:
         perf.third_party.append(scored)
 
 
-def _targets(occ: Occurrence, maker: Maker, perf: Performance, department: str) -> None:
+def _targets(occ: Occurrence, maker: Maker, perf: Performance, department: str, form: Form) -> None:
     if perf.targets is None:
-        perf.targets = performance.parse_targets(occ, maker, department)
+        perf.targets = performance.parse_targets(occ, maker, department, form)
 
 
-def _project_targets(occ: Occurrence, maker: Maker, perf: Performance, department: str) -> None:
+def _project_targets(occ: Occurrence, maker: Maker, perf: Performance, department: str, form: Form) -> None:
     if perf.project_targets is None:
-        perf.project_targets = performance.parse_project_targets(occ, maker)
+        perf.project_targets = performance.parse_project_targets(occ, maker, form)
 
 
 # 绩效 forms by catalogue kind: a new form is a new entry (its parser lives in performance.py)
-PERFORMANCE: dict[str, Callable[[Occurrence, Maker, Performance, str], None]] = {
+PERFORMANCE: dict[str, Callable[[Occurrence, Maker, Performance, str, Form], None]] = {
     "pe": _self_evaluation,
     "pp": _self_evaluation,
     "pt": _third_party,

@@ -6,6 +6,9 @@ what cannot move: the 指标N/任务N number, the two score cells, or the last f
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 from schemas.facts import Fact
@@ -21,6 +24,20 @@ from schemas.performance import (
 )
 from service.document import Cell
 from service.extract.common import Maker, map_columns
+from service.extract.form_reader import (
+    FORM_HEADERS,
+    TOTAL_WORDS,
+    FormRead,
+    FormRow,
+    Piece,
+    ProjectRead,
+    TargetsRead,
+    pieces_of,
+    read_form,
+    read_project_targets,
+    read_targets,
+    read_third_party,
+)
 from service.extract.locate import Occurrence, Row
 from service.numbers import compact, is_amount, parse_amount, unit_of
 
@@ -57,22 +74,220 @@ def _level1(text: str) -> tuple[str, str | None]:
 # ---------------------------------------------------------------- PE / PP in grids
 
 
-def parse_self_evaluation(occ: Occurrence, maker: Maker, department: str) -> list[SelfEvaluation]:
-    if not occ.grids:
-        return [_pe_from_lines(occ, maker, department)]
-    rows = occ.rows()
-    table_id: Literal["PE", "PP"] = "PP" if occ.spec.table_id == "PP" else "PE"
-    anchored = any(re.fullmatch(r"(指标|任务)\d+", compact(t)) for r in rows for t in r.texts())
-    if is_standard_form(rows) and not anchored:
-        subject = (_project_name(rows) if table_id == "PP" else None) or _subject(occ, department)
-        return [parse_standard_form(occ, rows, maker, table_id, subject)]
-    if any(re.fullmatch(r"指标\d+", compact(t)) for r in rows for t in r.texts()):
-        return [
-            _anchored(occ, rows, maker, "PP", anchor=r"指标\d+", subject=_project_name(rows) or department)
-        ]
-    if any(re.fullmatch(r"任务\d+", compact(t)) for r in rows for t in r.texts()):
-        return [_anchored(occ, rows, maker, "PE", anchor=r"任务\d+", subject=_subject(occ, department))]
-    return [_pe_columns(occ, rows, maker, _subject(occ, department))]
+@dataclass
+class FormInput:
+    """What a self-evaluation layout is detected and parsed from."""
+
+    occ: Occurrence
+    maker: Maker
+    department: str
+    pieces: list[Piece]  # the printed lines from the form's title to the next table's
+
+    @cached_property
+    def rows(self) -> list[Row]:
+        return self.occ.rows()
+
+    @property
+    def ruled(self) -> bool:
+        return bool(self.occ.grids) and all(t.ruled for t, _ in self.occ.grids)
+
+    @property
+    def table_id(self) -> Literal["PE", "PP"]:
+        return "PP" if self.occ.spec.table_id == "PP" else "PE"
+
+    @cached_property
+    def geometry(self) -> FormRead | None:
+        read = read_form(self.pieces)
+        return read if read is not None and read.indicators else None
+
+    def geometry_holds(self) -> bool:
+        """The words' places read every indicator whole, or at least as many as the grid's rows
+        do: a source whose cells slid off their headers (printed without rules) reads better by rows."""
+        if not self.occ.grids:
+            return True
+        geometry = _from_geometry(self)
+        if _whole(geometry) == len(geometry.indicators):
+            return True  # every row read whole: the places held
+        by_rows = (
+            parse_standard_form(self.occ, self.rows, self.maker, self.table_id, self.subject())
+            if is_standard_form(self.rows)
+            else _pe_columns(self.occ, self.rows, self.maker, _subject(self.occ, self.department))
+        )
+        return _whole(geometry) >= _whole(by_rows)
+
+    def numbered(self, anchor: str) -> bool:
+        return any(re.fullmatch(anchor, compact(t)) for r in self.rows for t in r.texts())
+
+    def subject(self) -> str:
+        return (_project_name(self.rows) if self.table_id == "PP" else None) or _subject(
+            self.occ, self.department
+        )
+
+
+def _whole(ev: SelfEvaluation) -> int:
+    """Indicators read whole: a name with its values, and its 分值 and 得分 where the form scores."""
+    scored = any(i.weight is not None for i in ev.indicators)
+    return sum(
+        1
+        for i in ev.indicators
+        if i.level3
+        and (i.target or i.actual)
+        and (not scored or (i.weight is not None and i.score is not None))
+    )
+
+
+def _numbered(f: FormInput, table_id: Literal["PE", "PP"], anchor: str) -> SelfEvaluation:
+    subject = (_project_name(f.rows) or f.department) if table_id == "PP" else _subject(f.occ, f.department)
+    return _anchored(f.occ, f.rows, f.maker, table_id, anchor=anchor, subject=subject)
+
+
+# The self-evaluation layouts, tried in order: (name, detect, parse). A new template is an entry.
+LAYOUTS: list[tuple[str, Callable[[FormInput], bool], Callable[[FormInput], SelfEvaluation]]] = [
+    # ruled forms keyed by 指标N (project) or 任务N (department) numbers
+    (
+        "numbered 指标N",
+        lambda f: bool(f.occ.grids) and f.numbered(r"指标\d+"),
+        lambda f: _numbered(f, "PP", r"指标\d+"),
+    ),
+    (
+        "numbered 任务N",
+        lambda f: bool(f.occ.grids) and f.numbered(r"任务\d+"),
+        lambda f: _numbered(f, "PE", r"任务\d+"),
+    ),
+    # ruled grids whose cells sit under the header words
+    (
+        "standard form, ruled",
+        lambda f: f.ruled and is_standard_form(f.rows),
+        lambda f: parse_standard_form(f.occ, f.rows, f.maker, f.table_id, f.subject()),
+    ),
+    # ruled grids whose cells slid left or right in the source
+    (
+        "slid cells, ruled",
+        lambda f: f.ruled,
+        lambda f: _pe_columns(f.occ, f.rows, f.maker, _subject(f.occ, f.department)),
+    ),
+    # any drawing: columns and rows from where the words sit
+    (
+        "form by geometry",
+        lambda f: f.geometry is not None and f.geometry_holds(),
+        lambda f: _from_geometry(f),
+    ),
+    (
+        "standard form, any grid",
+        lambda f: is_standard_form(f.rows),
+        lambda f: parse_standard_form(f.occ, f.rows, f.maker, f.table_id, f.subject()),
+    ),
+    ("lines", lambda f: not f.occ.grids, lambda f: _pe_from_lines(f.occ, f.maker, f.department)),
+]
+
+
+def parse_self_evaluation(
+    occ: Occurrence, maker: Maker, department: str, pieces: list[Piece] | None = None
+) -> list[SelfEvaluation]:
+    form = FormInput(
+        occ, maker, department, pieces if pieces is not None else pieces_of(occ.head + occ.lines)
+    )
+    for _name, detect, parse in LAYOUTS:
+        if detect(form):
+            return [parse(form)]
+    return [_pe_columns(occ, form.rows, maker, _subject(occ, department))]
+
+
+def _evaluation(
+    occ: Occurrence,
+    maker: Maker,
+    table_id: Literal["PE", "PP"],
+    subject: str,
+    budget: list[BudgetLine],
+    indicators: list[Indicator],
+    blocks: dict[str, Level1Score] | None = None,
+    total: Fact | None = None,
+) -> SelfEvaluation:
+    """The one place a SelfEvaluation is made, whichever layout was read."""
+    return SelfEvaluation(
+        table_id=table_id,
+        title=compact(occ.title),
+        subject=subject,
+        unit=maker.unit,
+        pages=sorted(set(occ.pages) | {i.page for i in indicators} | {b.page for b in budget}),
+        budget=budget,
+        indicators=indicators,
+        level1_scores=list((blocks or {}).values()),
+        total_score=total,
+    )
+
+
+def _from_geometry(f: FormInput) -> SelfEvaluation:
+    read = f.geometry
+    assert read is not None
+    maker, scores = f.maker, _score_maker(f.maker)
+    printed = read.printed
+    headers: dict[str, str] = {
+        k: printed[k] for k in ("target", "actual", "reason", "target_note") if k in printed
+    }
+    indicators: list[Indicator] = []
+    blocks: dict[str, Level1Score] = {}
+    for row in read.indicators:
+        level1 = None
+        if row.level1 is not None:
+            level1, points = _level1(row.level1.text)
+            if points and level1 not in blocks:
+                blocks[level1] = Level1Score(
+                    level1=level1,
+                    points=scores.fact(
+                        points, row.level1.page, row.level1.box, row_label=level1, column="分值"
+                    ),
+                )
+        name = row.text("level3") or ""
+
+        def number(field: str, row: FormRow = row, name: str = name) -> Fact | None:
+            block = row.cells.get(field)
+            if block is None:
+                return None
+            word = printed.get(field, "分值" if field == "weight" else "得分")
+            return scores.fact(block.text, block.page, block.box, row_label=name, column=word)
+
+        indicators.append(
+            Indicator(
+                level1=level1,
+                level2=row.level2.text if row.level2 is not None else None,
+                level3=name,
+                target=row.text("target"),
+                target_note=row.text("target_note"),
+                actual=row.text("actual"),
+                weight=number("weight"),
+                score=number("score"),
+                deviation=row.text("deviation"),
+                reason=row.text("reason"),
+                page=row.page,
+                headers=headers,
+            )
+        )
+    budget: list[BudgetLine] = []
+    for label, row in read.budget:
+        values: dict[str, Any] = {}
+        for name, block in row.cells.items():
+            unit = "分" if name in ("weight", "score") else "%" if name == "rate" else None
+            if name in ("weight", "score") and block.text.endswith("%"):
+                continue  # a rate printed under the 分值 header is not points
+            fact = maker.fact(
+                block.text,
+                block.page,
+                block.box,
+                row_label=label,
+                column=read.budget_printed.get(name),
+                unit=unit,
+            )
+            if fact is not None:
+                values[name] = fact
+        budget.append(BudgetLine(label=label, page=row.page, **values))
+    total = None
+    if read.total is not None:
+        t = read.total
+        total = scores.fact(t.text, t.page, t.box, row_label="总分", column=printed.get("score", "得分"))
+    subject = read.subject if f.table_id == "PP" and read.subject else None
+    subject = subject or (read.subject if read.subject else None) or f.subject()
+    return _evaluation(f.occ, maker, f.table_id, subject, budget, indicators, blocks, total)
 
 
 def _project_name(rows: list[Row]) -> str | None:
@@ -178,16 +393,8 @@ def _anchored(
                 page=row.page,
             )
         )
-    return SelfEvaluation(
-        table_id=table_id,
-        title=compact(occ.title),
-        subject=subject,
-        unit=maker.unit,
-        pages=occ.pages,
-        budget=_budget_from_labels(rows, maker),
-        indicators=indicators,
-        level1_scores=list(blocks.values()),
-        total_score=total,
+    return _evaluation(
+        occ, maker, table_id, subject, _budget_from_labels(rows, maker), indicators, blocks, total
     )
 
 
@@ -265,17 +472,7 @@ def _pe_columns(occ: Occurrence, rows: list[Row], maker: Maker, subject: str) ->
                 page=row.page,
             )
         )
-    return SelfEvaluation(
-        table_id="PE",
-        title=compact(occ.title),
-        subject=subject,
-        unit=maker.unit,
-        pages=occ.pages,
-        budget=budget,
-        indicators=indicators,
-        level1_scores=list(blocks.values()),
-        total_score=total,
-    )
+    return _evaluation(occ, maker, "PE", subject, budget, indicators, blocks, total)
 
 
 def _budget_row(row: Row, texts: list[str], paths: list[str], maker: Maker) -> BudgetLine:
@@ -398,16 +595,7 @@ def _pe_from_lines(occ: Occurrence, maker: Maker, department: str) -> SelfEvalua
         )
     for ind in indicators:
         ind.reason = ind.reason or None
-    return SelfEvaluation(
-        table_id="PE",
-        title=compact(occ.title),
-        subject=_subject(occ, department),
-        unit=maker.unit,
-        pages=occ.pages,
-        budget=budget,
-        indicators=indicators,
-        total_score=total,
-    )
+    return _evaluation(occ, maker, "PE", _subject(occ, department), budget, indicators, None, total)
 
 
 def _budget_from_text(m: re.Match[str], line: Any, page: int, maker: Maker, scores: Maker) -> BudgetLine:
@@ -433,9 +621,14 @@ def _budget_from_text(m: re.Match[str], line: Any, page: int, maker: Maker, scor
 # ---------------------------------------------------------------- PT (third-party score tables)
 
 
-def parse_third_party(occ: Occurrence, maker: Maker) -> ThirdPartyScore | None:
+def parse_third_party(
+    occ: Occurrence, maker: Maker, pieces: list[Piece] | None = None
+) -> ThirdPartyScore | None:
     subject = compact(occ.title)[: -len("第三方评价得分表")] or compact(occ.before)
-    subject = re.sub(r"^表\d+", "", subject)
+    subject = re.sub(r"^表?\d+", "", subject)  # "表 1 2023 年度…" and a 表 set apart: "1 年度…"
+    read = read_third_party(pieces) if pieces else None
+    if read is not None and read[1].get("权重"):
+        return _third_party_from_geometry(occ, maker, subject, *read)
     rows: dict[str, list[tuple[str, Any, int]]] = {}
     for line, page in occ.lines:
         parts = list(re.finditer(r"\S+", line.text))
@@ -468,12 +661,63 @@ def parse_third_party(occ: Occurrence, maker: Maker) -> ThirdPartyScore | None:
     )
 
 
+def _third_party_from_geometry(
+    occ: Occurrence,
+    maker: Maker,
+    subject: str,
+    names: list[Piece],
+    rows: dict[str, list[tuple[Piece, Piece]]],
+) -> ThirdPartyScore:
+    scores = _score_maker(maker)
+
+    def facts(key: str, unit: str) -> list[Fact]:
+        out = []
+        for name, p in rows.get(key, []):
+            fact = (scores if unit == "分" else maker).fact(
+                p.flat, p.page, p.box, row_label=name.flat, column=key, unit=unit
+            )
+            if fact is not None:
+                out.append(fact)
+        return out
+
+    named = {name.flat for name, _ in rows.get("权重", [])}
+    return ThirdPartyScore(
+        subject=subject,
+        pages=occ.pages,
+        level1=[n.flat for n in names if n.flat in named],
+        weights=facts("权重", "分"),
+        scores=facts("得分", "分"),
+        rates=facts("得分率", "%"),
+    )
+
+
 # ---------------------------------------------------------------- B12 / B13 (budget targets)
 
 
-def parse_targets(occ: Occurrence, maker: Maker, department: str) -> TargetTable:
-    """部门整体绩效目标表: the budget block (label … amount) and indicator rows read from the
-    right: the last filled cell is the 指标值, then the name, then the 二级 and 一级 labels."""
+def parse_targets(
+    occ: Occurrence, maker: Maker, department: str, pieces: list[Piece] | None = None
+) -> TargetTable:
+    """部门整体绩效目标表: from where its words sit (form_reader.read_targets), else from grid rows:
+    the budget block (label … amount) and indicator rows read from the right: the last filled
+    cell is the 指标值, then the name, then the 二级 and 一级 labels."""
+    read = read_targets(pieces) if pieces else None
+    by_rows = _targets_from_rows(occ, maker, department) if occ.grids else None
+    if read is not None and read.indicators:
+        by_geometry = _targets_from_geometry(occ, maker, department, read)
+        # every row read whole (a name and its 指标值): the words' places held; a grid whose cells
+        # slid in the source leaves names without values there, and the grid's rows read it better
+        whole = all(i.level3 and i.target for i in by_geometry.indicators)
+        if by_rows is None or whole or _filled_targets(by_geometry) >= _filled_targets(by_rows):
+            return by_geometry
+    return by_rows or _targets_from_rows(occ, maker, department)
+
+
+def _filled_targets(table: TargetTable) -> int:
+    """How much of the table a reading found: budget amounts and indicators with a 指标值."""
+    return len([b for b in table.budget if b.initial]) + len([i for i in table.indicators if i.target])
+
+
+def _targets_from_rows(occ: Occurrence, maker: Maker, department: str) -> TargetTable:
     budget: list[BudgetLine] = []
     indicators: list[Indicator] = []
     level1 = level2 = None
@@ -510,7 +754,105 @@ def parse_targets(occ: Occurrence, maker: Maker, department: str) -> TargetTable
     )
 
 
-def parse_project_targets(occ: Occurrence, maker: Maker) -> ProjectTargets:
+def _targets_from_geometry(occ: Occurrence, maker: Maker, department: str, read: TargetsRead) -> TargetTable:
+    budget = []
+    for label, value in read.budget:
+        fact = maker.fact(value.text, value.page, value.box, row_label=label.text, column="金额")
+        if fact is not None:
+            budget.append(BudgetLine(label=label.text, page=value.page, initial=fact))
+    headers = {"target": read.printed["target"]} if "target" in read.printed else {}
+    indicators = []
+    level1 = None
+    for row in read.indicators:
+        if row.level1 is not None:
+            level1, _points = _level1(row.level1.text)
+        indicators.append(
+            Indicator(
+                level1=level1,
+                level2=row.level2.text if row.level2 is not None else None,
+                level3=row.text("level3") or "",
+                target=row.text("target"),
+                page=row.page,
+                headers=headers,
+            )
+        )
+    return TargetTable(
+        title=compact(occ.title),
+        subject=_subject(occ, department),
+        unit=maker.unit,
+        pages=sorted(set(occ.pages) | {i.page for i in indicators}),
+        budget=budget,
+        indicators=indicators,
+    )
+
+
+def parse_project_targets(occ: Occurrence, maker: Maker, pieces: list[Piece] | None = None) -> ProjectTargets:
+    """From where the words sit (form_reader.read_project_targets); a ruled grid's rows when they
+    read more of the table."""
+    by_rows = _project_targets_from_rows(occ, maker)
+    read = read_project_targets(pieces) if pieces else None
+    if read is not None and read[1]:
+        by_geometry = _project_targets_from_geometry(occ, maker, *read)
+        ruled = bool(occ.grids) and all(t.ruled for t, _ in occ.grids)
+        # without rules a grid's rows cut a project's merged cells apart; its words' places do not
+        if not ruled or _filled_projects(by_geometry) >= _filled_projects(by_rows):
+            return by_geometry
+    return by_rows
+
+
+def _filled_projects(table: ProjectTargets) -> int:
+    return sum(
+        len([1 for _, f in _fact_values(p)]) + len([i for i in p.indicators if i.target])
+        for p in table.projects
+    )
+
+
+def _fact_values(model: Any) -> list[tuple[str, Fact]]:
+    return [(n, v) for n in type(model).model_fields if isinstance(v := getattr(model, n), Fact)]
+
+
+def _project_targets_from_geometry(
+    occ: Occurrence, maker: Maker, printed: dict[str, str], read: list[ProjectRead]
+) -> ProjectTargets:
+    words = {
+        "total": "资金总额",
+        "government": "政府预算资金",
+        "special_account": "财政专户管理资金",
+        "unit_funds": "单位资金",
+    }
+    projects = []
+    for p in read:
+        code = p.code.text
+        label = p.label.text if p.label is not None else ""
+        level: Literal["total", "unit", "project"] = (
+            "total" if len(code) <= 3 else "unit" if len(code) <= 6 else "project"
+        )
+        values: dict[str, Any] = {}
+        for name, block in p.funds.items():
+            fact = maker.fact(
+                block.text, block.page, block.box, row_code=code, row_label=label, column=words[name]
+            )
+            if fact is not None:
+                values[name] = fact
+        indicators = [
+            Indicator(
+                level1=category,
+                level3=name.text,
+                target=value.text if value is not None else None,
+                page=name.page,
+                headers={"target": printed[category]} if category in printed else {},
+            )
+            for category, name, value in p.indicators
+        ]
+        projects.append(
+            ProjectTarget(
+                code=code, label=label, level=level, page=p.code.page, indicators=indicators, **values
+            )
+        )
+    return ProjectTargets(title=compact(occ.title), unit=maker.unit, pages=occ.pages, projects=projects)
+
+
+def _project_targets_from_rows(occ: Occurrence, maker: Maker) -> ProjectTargets:
     paths = occ.header_paths
     mapping = map_columns(ProjectTarget, paths)
     categories = [
@@ -546,21 +888,6 @@ def parse_project_targets(occ: Occurrence, maker: Maker) -> ProjectTargets:
 
 
 # ---------------------------------------------------------------- the standard form, any drawing
-
-# header words as data: a new template is a new word here, not a new branch
-FORM_HEADERS: dict[str, tuple[str, ...]] = {
-    "level1": ("一级指标",),
-    "level2": ("二级指标",),
-    "level3": ("三级指标", "指标名称"),
-    "target": ("年度指标值", "指标值", "预期指标值", "目标值", "年度目标值"),
-    "target_note": ("指标说明",),
-    "actual": ("实际完成值", "实际完成情况", "完成值", "全年实际值"),
-    "weight": ("分值", "权重", "指标分值"),
-    "score": ("得分", "自评得分", "评分"),
-    "deviation": ("偏差度",),
-    "reason": ("偏差原因分析及改进措施", "偏差原因", "未完成原因", "偏差原因分析", "原因分析及改进措施"),
-}
-TOTAL_WORDS = ("总分", "合计", "总计")
 
 
 def form_columns(texts: list[str]) -> dict[str, int]:
@@ -615,6 +942,7 @@ def parse_standard_form(
     budget_paths: list[str] = []
     level1 = level2 = None
     total: Fact | None = None
+    seen_pages: set[int] = set()
     for row in rows:
         texts = [compact(t) for t in row.texts()]
         columns = form_columns(row.texts())
@@ -645,6 +973,20 @@ def parse_standard_form(
             return _cell_at(row, header, name)
 
         one, two, three = at("level1"), at("level2"), at("level3")
+        if (
+            indicators
+            and row.page != indicators[-1].page
+            and row.page not in seen_pages
+            and not any(at(f) for f in ("target", "actual", "weight", "score"))
+        ):
+            # the first row of a page holding only names: the rest of the row the page break cut
+            seen_pages.add(row.page)
+            last = indicators[-1]
+            if three is not None:
+                last.level3 = last.level3 + compact(three.text)
+            _continue_form_row(last, at)
+            continue
+        seen_pages.add(row.page)
         if one is not None:
             level1, points = _level1(one.text)
             if level1 not in blocks and points:
@@ -690,17 +1032,7 @@ def parse_standard_form(
                 },
             )
         )
-    return SelfEvaluation(
-        table_id=table_id,
-        title=compact(occ.title),
-        subject=subject,
-        unit=maker.unit,
-        pages=occ.pages,
-        budget=budget,
-        indicators=indicators,
-        level1_scores=list(blocks.values()),
-        total_score=total,
-    )
+    return _evaluation(occ, maker, table_id, subject, budget, indicators, blocks, total)
 
 
 def _cell_at(row: Row, header: dict[str, int], name: str) -> Cell | None:
