@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from schemas.catalogue import BY_ID
 from service.export import _indicator_rows
 from service.extract import form_reader as F
 from service.extract import performance
 from service.extract.common import Maker
-from service.extract.locate import CATALOGUE, Occurrence
+from service.extract.locate import Occurrence
 
 SIZE = 10.0
 
@@ -30,7 +31,7 @@ def right(text: str, x1: float, y0: float, page: int = 1) -> F.Piece:
 
 
 def occurrence(table_id: str) -> Occurrence:
-    spec = next(s for s in CATALOGUE if s.table_id == table_id)
+    spec = BY_ID[table_id]
     return Occurrence(
         spec=spec, title="项目支出绩效自评表" if table_id == "PP" else "部门整体支出绩效自评表", page=1
     )
