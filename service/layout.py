@@ -130,7 +130,23 @@ def _is_tabular(row: list[Line]) -> bool:
         close = len(row) >= 3  # lines on one baseline are already cut apart at gaps wider than 0.3 em
         return gap >= 4.0 or gap >= 1.0 and close
 
-    return len(row) >= 2 and all(apart(a, b) for a, b in zip(row, row[1:], strict=False))
+    return (
+        len(row) >= 2
+        and not _is_prose(row)
+        and all(apart(a, b) for a, b in zip(row, row[1:], strict=False))
+    )
+
+
+SENTENCE_MARK = re.compile(r"[，。；]")
+STATED_AMOUNT = re.compile(r"\d\s*(万元|亿元|元)\s*[，。、；]")  # "108,017,375.38 元、支出总计"
+
+
+def _is_prose(row: list[Line]) -> bool:
+    """A justified line of a paragraph cut into pieces at its wider spaces: an amount stated with
+    its unit inside a sentence (a table prints the unit once, above it), or sentence marks in three
+    pieces or more (a 绩效 row may explain its target, its result and its deviation)."""
+    marked = sum(1 for ln in row if SENTENCE_MARK.search(ln.text))
+    return marked >= 3 or any(STATED_AMOUNT.search(ln.text) for ln in row)
 
 
 def _is_short(row: list[Line]) -> bool:

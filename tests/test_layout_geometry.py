@@ -179,3 +179,20 @@ def test_a_blank_mark_beside_an_amount_in_one_column_is_not_its_sign() -> None:
         ["行政运行", "1.00"],
         ["事业运行", "2.00"],
     ]
+
+
+def test_a_justified_paragraph_is_not_a_table() -> None:
+    """Word justifies a line of prose by widening its spaces, so MuPDF cuts it into pieces on one
+    baseline ("2022 年度收入总计 | 108,017,375.38 元、支出总计 | …"): amounts stated with their unit
+    inside sentences are prose, not a borderless table run on from the table above them."""
+    from eval.precision.office import OUT
+    from service.extract import extract_report
+
+    doc = pdf.read_pdf(OUT / "yangquan_2022_final-word-grid.pdf")
+    prose_page = next(p for p in doc.pages if "2022 年度收入总计" in p.text)
+    assert not any("收入总计" in c.text for t in prose_page.tables for r in t.rows for c in r if c)
+    report = extract_report(doc)
+    assert report.tables.T10 is not None and report.tables.T10.pages == [prose_page.number]
+    assert not [n for n in report.parse_notes if n.table_id == "T10"]
+    stated = {c.value.printed for c in report.claims if c.value.provenance.page == prose_page.number}
+    assert "108,017,375.38" in stated
