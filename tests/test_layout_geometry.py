@@ -196,3 +196,18 @@ def test_a_justified_paragraph_is_not_a_table() -> None:
     assert not [n for n in report.parse_notes if n.table_id == "T10"]
     stated = {c.value.printed for c in report.claims if c.value.provenance.page == prose_page.number}
     assert "108,017,375.38" in stated
+
+
+def test_a_money_header_wrapped_before_lei_is_not_a_code_column() -> None:
+    """The budget's 部门支出总体情况表 drawn by Word wraps "其他运转类" as "其他运转" over "类": that
+    column holds amounts, so a row with an amount there keeps its code (201 13 02)."""
+    from eval.precision.office import OUT
+    from service.extract import extract_report
+
+    report = extract_report(pdf.read_pdf(OUT / "zhumadian_2024_budget-word-none.pdf"))
+    assert report.tables.B03 is not None
+    items = [r for r in report.tables.B03.rows if r.label not in ("合计", "驻马店市商务局")]
+    assert items and all(r.code and len(r.code) == 7 for r in items), [(r.code, r.label) for r in items]
+    row = next(r for r in items if r.label == "一般行政管理事务")
+    assert row.code == "2011302" and row.other_operation is not None
+    assert str(row.other_operation.printed) == "37.70"

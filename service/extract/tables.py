@@ -82,8 +82,10 @@ def parse_coded(occ: Occurrence, maker: Maker) -> BaseModel:
 def _coded_from_grid(occ: Occurrence, maker: Maker, row_model: type[BaseModel]) -> list[BaseModel]:
     paths = occ.header_paths
     mapping = map_columns(row_model, paths)
-    code_cols = [
-        c for c, p in enumerate(paths) if re.search(r"编码|代码|^科目编码/[类款项]$|/[类款项]$|^[类款项]$", p)
+    code_cols = [  # not a money column whose wrapped header ends in 类 ("其他运转" + "类")
+        c
+        for c, p in enumerate(paths)
+        if re.search(r"编码|代码|^科目编码/[类款项]$|/[类款项]$|^[类款项]$", p) and c not in mapping
     ]
     unit_cols = [c for c in code_cols if "单位代" in compact(paths[c])]
     # a column printing nothing but codes is a code column whatever its header says
