@@ -47,3 +47,23 @@ def test_cells_the_reader_could_not_place_are_a_warning_not_an_error(documents: 
     report.parse_notes.append(ParseNote(kind="unparsed", table_id="T04", page=6, text="“12.3.4”不是数字"))
     severities = {f.severity for f in check_report(report).findings if f.rule_id == "UNIT-11"}
     assert severities == {"error", "warning"}  # a printed cell that is not a number stays an error
+
+
+def test_a_blank_total_over_items_is_a_warning(documents: dict) -> None:
+    """A 类 amount printed blank while its 项 are not: the reader more likely missed the cell than
+    the report left out its own total; the finding says so and is not an error."""
+    from decimal import Decimal
+
+    report = _report(documents, "jiaozuo_2021_final")
+    assert report.tables.T05 is not None
+    parent = next(r for r in report.tables.T05.rows if r.code == "201" and r.total is not None)
+    parent.total = parent.total.model_copy(
+        update={"printed": "", "value": Decimal(0), "value_yuan": Decimal(0)}
+    )
+    found = [
+        f
+        for f in check_report(report).findings
+        if f.rule_id == "INTRA-07" and f.outcome == "FAIL" and "201" in f.message and "total" in f.message
+    ]
+    assert found and all(f.severity == "warning" and f.certainty == "unverifiable" for f in found)
+    assert all("空白" in f.message for f in found)

@@ -201,7 +201,7 @@ class Ctx:
             return None
         ev = check_sum(total, present, weights)
         if ev.outcome == "FAIL" and doubt is None:
-            doubt = _page_break(total, present)
+            doubt = _page_break(total, present) or _blank(total)
         why = _said(total) + f"，而 {len(present)} 项{'相加减' if weights else '之和'}为 "
         self.evaluated(ev, message, [total, *present], _decimals(total), severity, doubt, why)
         return ev
@@ -289,6 +289,13 @@ def _page_break(total: Q, items: Sequence[Q]) -> str | None:
     if len(item_pages) < 2 or not facts or facts[0].provenance.table_id in (None, "PE", "PP", "PT"):
         return None
     return f"明细跨第{'、'.join(map(str, item_pages))}页，跨页处的行可能没有读全"
+
+
+def _blank(total: Q) -> str | None:
+    """A total printed blank over items that are not: more likely a cell the reader missed than a
+    report that left its own total out, so the difference is not claimed as the report's error."""
+    blank = total.fact is not None and not (total.fact.printed or "").strip()
+    return "合计一格为空白，可能是未读到的数" if blank else None
 
 
 def _said(x: Q) -> str:
