@@ -131,9 +131,7 @@ def _is_tabular(row: list[Line]) -> bool:
         return gap >= 4.0 or gap >= 1.0 and close
 
     return (
-        len(row) >= 2
-        and not _is_prose(row)
-        and all(apart(a, b) for a, b in zip(row, row[1:], strict=False))
+        len(row) >= 2 and not _is_prose(row) and all(apart(a, b) for a, b in zip(row, row[1:], strict=False))
     )
 
 
