@@ -1,6 +1,6 @@
 """Extraction and checking benchmark, side by side with ingest, per fixture, in one run.
 
-Run: ``python eval/bench_extract.py`` — ingest (read + chunk + index), extract (--llm never, from the
+Run: ``python -m eval.bench_extract`` — ingest (read + chunk + index), extract (--llm never, from the
 read document) and check, median of 3 runs each; the largest fixture is marked. Then read + extract
 pages/s per rule style side by side (ruled, horizontal-only, borderless: the tabbed seeds rendered by
 the fixture builder, plus the committed layout-variety renderings by rule style), with the

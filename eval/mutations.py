@@ -6,7 +6,7 @@ economic 款, a “三公” amount, a narrative share, a narrative amount, a sc
 two ways: to the extracted Report (``apply_to_report``) and to the seed text, re-rendered into a PDF
 (``apply_to_seed`` + ``build.render_pdf``), which ``budgetqa check`` then reads end to end.
 
-Run: ``python eval/mutations.py`` (prints each mutation and whether the checker caught it).
+Run: ``python -m eval.mutations`` (prints each mutation and whether the checker caught it).
 """
 
 from __future__ import annotations
