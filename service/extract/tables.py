@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from schemas import catalogue
 from schemas import tables as S
 from schemas.facts import Fact
 from service.extract.common import Maker, Token, level_of, map_columns, tokenize_lines, zh_of
@@ -59,22 +60,15 @@ def read_rows(layouts: tuple[Layout, ...], occ: Occurrence, *args: Any) -> list[
 
 # ---------------------------------------------------------------- coded tables (功能分类)
 
-CODED_MODELS: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
-    "T02": (S.T02, S.T02Row),
-    "T03": (S.T03, S.T03Row),
-    "T05": (S.T05, S.T05Row),
-    "T08": (S.T08, S.T08Row),
-    "T09": (S.T09, S.T09Row),
-    "B02": (S.B02, S.B02Row),
-    "B03": (S.B03, S.BudgetExpenditureRow),
-    "B05": (S.B05, S.BudgetExpenditureRow),
-    "B09": (S.B09, S.B09Row),
-    "B10": (S.B10, S.B09Row),
-}
+
+def _models(occ: Occurrence) -> tuple[type[BaseModel], type[BaseModel]]:
+    """The schema table and row models the catalogue names for this table."""
+    assert occ.spec.model is not None, occ.spec.table_id
+    return occ.spec.model, catalogue.row_model(occ.spec.table_id)
 
 
 def parse_coded(occ: Occurrence, maker: Maker) -> BaseModel:
-    table_model, row_model = CODED_MODELS[occ.spec.table_id]
+    table_model, row_model = _models(occ)
     rows = read_rows(CODED_LAYOUTS, occ, maker, row_model)
     return table_model(**_base(occ, maker.unit), rows=rows)
 
@@ -190,16 +184,9 @@ def _is_column_numbers(texts: list[str]) -> bool:
 
 # ---------------------------------------------------------------- two-sided summaries
 
-SIDED_MODELS: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
-    "T01": (S.T01, S.T01Row),
-    "T04": (S.T04, S.T04Row),
-    "B01": (S.B01, S.B01Row),
-    "B04": (S.B04, S.B04Row),
-}
-
 
 def parse_sided(occ: Occurrence, maker: Maker) -> BaseModel:
-    table_model, row_model = SIDED_MODELS[occ.spec.table_id]
+    table_model, row_model = _models(occ)
     rows = read_rows(SIDED_LAYOUTS, occ, maker, row_model)
     return table_model(**_base(occ, maker.unit), rows=rows)
 
@@ -417,7 +404,7 @@ def _sangong_field(leaf: str) -> str | None:
 
 
 def parse_sangong(occ: Occurrence, maker: Maker) -> BaseModel:
-    model = S.T07 if occ.spec.table_id == "T07" else S.B08
+    model, _ = _models(occ)
     rows: list[S.SanGongRow] = []
     if occ.grids:
         paths = occ.header_paths
