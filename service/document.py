@@ -36,6 +36,9 @@ class Line:
     text: str
     bbox: BBox
     char_x: tuple[float, ...] = ()
+    # the rules above and below when the line is (part of) a cell of a row drawn between two
+    # horizontal rules (service.layout.in_bands): lines of one band are one row, whatever their y
+    band: tuple[float, float] | None = None
 
     def span_bbox(self, start: int, end: int) -> BBox:
         """Box of text[start:end] (the whole line when character positions are unknown)."""
@@ -48,6 +51,7 @@ class Line:
 class Cell:
     text: str
     bbox: BBox
+    band: tuple[float, float] | None = None  # as Line.band
 
 
 @dataclass
@@ -132,6 +136,8 @@ class Page:
     lines: list[Line] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     image_count: int = 0
+    # the horizontal rules, as (x0, y, x1, y): rows drawn between them (service.layout.in_bands)
+    hrules: list[BBox] = field(default_factory=list)
 
     @property
     def text(self) -> str:

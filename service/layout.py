@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from service.document import BBox, Cell, Line, Page, Table, centre_inside, union
+from service.ruled import split_rules
 
 FOOTER_LABEL = re.compile(r"^[-—–－]\s*(\d+)\s*[-—–－]$|^第\s*(\d+)\s*页(\s*共\s*\d+\s*页)?$|^(\d+)$")
 
@@ -45,6 +47,86 @@ def split_run_together(lines: list[Line]) -> list[Line]:
         out.append(first)
         queue.append(second)  # the rest may hold more cells ("1.00 2.00 3.00")
     return out
+
+
+# a whole value: a stacked pair of these in one band means the band holds several rows
+_WHOLE = re.compile(r"^[-−]?[\d,]*\d\.\d+%?$|^\d{3}(\d{2}){0,2}$|^[-—–－]{1,2}$")
+
+
+def horizontal_rules(boxes: list[BBox]) -> list[BBox]:
+    """The horizontal edges among a page's rule boxes, as (x0, y, x1, y)."""
+    horizontal, _ = split_rules(boxes)
+    return [(e.start, e.at, e.end, e.at) for e in horizontal]
+
+
+def in_bands(lines: list[Line], rules: list[BBox]) -> list[Line]:
+    """Rows drawn between horizontal rules (a 三线表 with a rule under every row, a sheet with
+    row borders only): the lines of a cell wrapped inside its band join into one line ("一般公" /
+    "共服务" / "支出", an amount broken as "1,598." / "71"), and every line of the band is tagged
+    with it, so the band is read as one row whether its text sits at the top, middle or bottom.
+    A band holding two whole values one above the other is several rows (a header rule over a
+    borderless body) and is left to the reading by position."""
+    if len(rules) < 3:
+        return lines
+    keyed: dict[tuple[float, float], list[Line]] = {}
+    loose: list[Line] = []
+    for line in lines:
+        band = _band_of(line.bbox, rules)
+        (keyed.setdefault(band, []) if band is not None else loose).append(line)
+    out = loose
+    for band, members in keyed.items():
+        cells = _stack(members)
+        if cells is None:
+            out.extend(members)
+        else:
+            out.extend(Line(text, box, chars, band=band) for text, box, chars in cells)
+    return sorted(out, key=lambda ln: (ln.bbox[1], ln.bbox[0]))
+
+
+def _band_of(box: BBox, rules: list[BBox]) -> tuple[float, float] | None:
+    centre = (box[0] + box[2]) / 2
+    covering = [r[1] for r in rules if r[0] - 1.0 <= centre <= r[2] + 1.0]
+    above = max((y for y in covering if y <= box[1] + 1.0), default=None)
+    below = min((y for y in covering if y >= box[3] - 1.0), default=None)
+    if above is None or below is None or below - above > 12 * (box[3] - box[1]):
+        return None
+    return (round(above, 1), round(below, 1))
+
+
+def _stack(lines: list[Line]) -> list[tuple[str, BBox, tuple[float, ...]]] | None:
+    """The cells of one band: lines over one another in one column are one cell. None when the
+    band holds no value (a header band: its parts are read by the header reader) or two whole
+    values stacked in one column (several rows between two rules)."""
+    if not any(_WHOLE.match(ln.text.strip()) or _looks_numeric(ln.text) for ln in lines):
+        return None
+    cells: list[list[Line]] = []
+    for line in sorted(lines, key=lambda ln: (ln.bbox[1], ln.bbox[0])):
+        height = line.bbox[3] - line.bbox[1]
+        home = next((c for c in cells if _overlap(_xs_of(c[-1]), _xs_of(line)) > 0), None)
+        if home is None:
+            cells.append([line])
+            continue
+        above = home[-1]
+        tall = above.bbox[3] - above.bbox[1]
+        if (
+            _WHOLE.match(above.text.strip())
+            and _WHOLE.match(line.text.strip())
+            or not -1.0 <= line.bbox[1] - above.bbox[3] < 0.6 * min(height, tall)  # not one cell's leading
+            or max(height, tall) > 1.2 * min(height, tall)  # a title in larger type
+        ):
+            return None
+        home.append(line)
+    # one row: some level crosses every cell (a title or note under the row does not)
+    if max(c[0].bbox[1] for c in cells) > min(c[-1].bbox[3] for c in cells) - 0.5:
+        return None
+    return [
+        ("".join(ln.text for ln in c), union([ln.bbox for ln in c]), c[0].char_x if len(c) == 1 else ())
+        for c in cells
+    ]
+
+
+def _xs_of(line: Line) -> Span:
+    return (line.bbox[0], line.bbox[2])
 
 
 def borderless_tables(lines: list[Line]) -> list[Table]:
@@ -113,13 +195,25 @@ def _on_a_column(line: Line, starts: set[float]) -> bool:
 
 
 def _rows_by_y(lines: list[Line]) -> list[list[Line]]:
-    rows: list[list[Line]] = []
-    for line in sorted(lines, key=lambda ln: (ln.bbox[1], ln.bbox[0])):
-        if rows and abs(line.bbox[1] - rows[-1][0].bbox[1]) < 2.0:
-            rows[-1].append(line)
+    return _by_row(lines)
+
+
+def _by_row(items: list[Any]) -> list[list[Any]]:
+    """Lines or cells in rows: one band between two rules is one row (in_bands); other items
+    share a row when their tops are level."""
+    rows: list[list[Any]] = []
+    of_band: dict[tuple[float, float], list[Any]] = {}
+    for item in sorted(items, key=lambda it: (it.bbox[1], it.bbox[0])):
+        if item.band is not None:
+            if item.band in of_band:
+                of_band[item.band].append(item)
+            else:
+                rows.append(of_band.setdefault(item.band, [item]))
+        elif rows and rows[-1][0].band is None and abs(item.bbox[1] - rows[-1][0].bbox[1]) < 2.0:
+            rows[-1].append(item)
         else:
-            rows.append([line])
-    return [sorted(r, key=lambda ln: ln.bbox[0]) for r in rows]
+            rows.append([item])
+    return [sorted(r, key=lambda it: it.bbox[0]) for r in rows]
 
 
 def _is_tabular(row: list[Line]) -> bool:
@@ -411,7 +505,7 @@ def _joined(old: Cell | None, cell: Cell) -> Cell:
         return old
     if _blank_mark(old.text) and not _blank_mark(cell.text):
         return cell
-    return Cell(old.text + cell.text, union([old.bbox, cell.bbox]))
+    return Cell(old.text + cell.text, union([old.bbox, cell.bbox]), old.band)
 
 
 def _blank_mark(text: str) -> bool:
@@ -476,7 +570,7 @@ def _merge_wrapped(lines: list[Line]) -> list[Cell]:
         for k in range(len(cells) - 1, -1, -1):
             prev = cells[k]
             gap = line.bbox[1] - prev.bbox[3]
-            if gap > height:
+            if gap > height or prev.band != line.band:  # a rule between them: two rows
                 continue
             same_column = abs(line.bbox[0] - prev.bbox[0]) < 1.5
             # centred text wrapped in its cell: the lines share a centre, not a left edge
@@ -484,15 +578,15 @@ def _merge_wrapped(lines: list[Line]) -> list[Cell]:
                 line.bbox[2] - line.bbox[0] < prev.bbox[2] - prev.bbox[0] + 1
             )
             if _wrapped_number(prev, line, gap, height):
-                cells[k] = Cell(prev.text + line.text, union([prev.bbox, line.bbox]))
+                cells[k] = Cell(prev.text + line.text, union([prev.bbox, line.bbox]), prev.band)
                 break
             close = -1.0 <= gap < (0.35 if centred and not same_column else 0.12) * height
             plain = same_column or centred and not _looks_numeric(line.text)
             if plain and close and not _looks_numeric(prev.text):
-                cells[k] = Cell(prev.text + line.text, union([prev.bbox, line.bbox]))
+                cells[k] = Cell(prev.text + line.text, union([prev.bbox, line.bbox]), prev.band)
                 break
         else:
-            cells.append(Cell(line.text, line.bbox))
+            cells.append(Cell(line.text, line.bbox, line.band))
     return cells
 
 
@@ -503,9 +597,8 @@ def _join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
 
     # the pause before a row of amounts (a wrapped line is closer to its row than that); where
     # many names wrap, the pauses before text-only lines would make rows look wrapped
-    def has_values(row: list[Cell]) -> bool:
-        return any(_looks_numeric(c.text) or _is_body_cell(c.text) for c in row)
-
+    has_values = _has_values
+    rows = _join_straddled(rows)
     gaps = sorted(
         b[0].bbox[1] - max(c.bbox[3] for c in a)
         for a, b in zip(rows, rows[1:], strict=False)
@@ -539,8 +632,19 @@ def _join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
         return sorted(merged, key=lambda c: c.bbox[0])
 
     for row in rows:
+        if row[0].band is not None:  # a row between two rules is whole
+            out.extend(pending)
+            pending = []
+            out.append(row)
+            continue
         text_only = not any(_looks_numeric(c.text) or _is_body_cell(c.text) for c in row)
-        if text_only and out and gap(out[-1], row) < row_gap - 1.5 and _aligned_text(out[-1], row):
+        if (
+            text_only
+            and out
+            and out[-1][0].band is None
+            and gap(out[-1], row) < row_gap - 1.5
+            and _aligned_text(out[-1], row)
+        ):
             out[-1] = absorb(out[-1], row, below=True)
             continue
         if (
@@ -558,6 +662,57 @@ def _join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
     return out + pending
 
 
+def _has_values(row: list[Cell]) -> bool:
+    return any(_looks_numeric(c.text) or _is_body_cell(c.text) for c in row)
+
+
+def _join_straddled(rows: list[list[Cell]]) -> list[list[Cell]]:
+    """A name wrapped onto two lines beside amounts centred in their cells: the amounts' line sits
+    between the name's lines ("一、一般公共预算财" / 772.15 / "政拨款收入"). The lines above and
+    below join that row when they are one cell's lines (one edge, one line's leading apart) and
+    the row is centred on them."""
+    out: list[list[Cell]] = []
+    i = 0
+    while i < len(rows):
+        row = rows[i]
+        above = out[-1] if out else None
+        below = rows[i + 1] if i + 1 < len(rows) else None
+        if (
+            above is not None
+            and below is not None
+            and row[0].band is None
+            and _has_values(row)
+            and not _has_values(above)
+            and not _has_values(below)
+            and (joined := _straddle(above, row, below)) is not None
+        ):
+            out[-1] = joined
+            i += 2
+            continue
+        out.append(row)
+        i += 1
+    return out
+
+
+def _straddle(above: list[Cell], row: list[Cell], below: list[Cell]) -> list[Cell] | None:
+    if len(above) != len(below):
+        return None
+    merged = []
+    for a, b in zip(above, below, strict=True):
+        height = a.bbox[3] - a.bbox[1]
+        aligned = abs(a.bbox[0] - b.bbox[0]) < 1.5 or abs(a.bbox[0] + a.bbox[2] - b.bbox[0] - b.bbox[2]) < 2.0
+        centre = (a.bbox[1] + b.bbox[3]) / 2
+        if not (
+            aligned
+            and -1.0 <= b.bbox[1] - a.bbox[3] < 0.6 * height
+            and all(abs((c.bbox[1] + c.bbox[3]) / 2 - centre) < 0.4 * height for c in row)
+            and not any(_overlap(_xs(c), (a.bbox[0], max(a.bbox[2], b.bbox[2]))) > 0 for c in row)
+        ):
+            return None
+        merged.append(Cell(a.text + b.text, union([a.bbox, b.bbox]), a.band))
+    return sorted(row + merged, key=lambda c: c.bbox[0])
+
+
 def _aligned_text(row: list[Cell], lines: list[Cell]) -> bool:
     """Every cell of ``lines`` starts where a text cell of ``row`` starts."""
     return all(
@@ -566,13 +721,7 @@ def _aligned_text(row: list[Cell], lines: list[Cell]) -> bool:
 
 
 def _group_rows(cells: list[Cell]) -> list[list[Cell]]:
-    rows: list[list[Cell]] = []
-    for cell in sorted(cells, key=lambda c: (c.bbox[1], c.bbox[0])):
-        if rows and abs(cell.bbox[1] - rows[-1][0].bbox[1]) < 2.0:
-            rows[-1].append(cell)
-        else:
-            rows.append([cell])
-    return [sorted(r, key=lambda c: c.bbox[0]) for r in rows]
+    return _by_row(cells)
 
 
 def _header_only(table: Table) -> int | None:
@@ -661,12 +810,15 @@ def continue_borderless(previous: Page, page: Page) -> None:
         if first is not None and first.bbox[1] < page.height * 0.2 and (first.ruled or first.head_rows):
             _same_columns(last, first)
             return  # the table goes on with its header repeated (or in a grid of its own)
-        lines = split_run_together(
-            [
-                ln
-                for ln in page.lines
-                if not any(t.ruled and centre_inside(ln.bbox, t.bbox) for t in page.tables)
-            ]
+        lines = in_bands(
+            split_run_together(
+                [
+                    ln
+                    for ln in page.lines
+                    if not any(t.ruled and centre_inside(ln.bbox, t.bbox) for t in page.tables)
+                ]
+            ),
+            page.hrules,
         )
         bottom = min((t.bbox[1] for t in page.tables if t.ruled), default=page.height)
         taken = take_body(lines, last.columns, 0.0, bottom)
@@ -884,7 +1036,7 @@ def header_grid(lines: list[Line]) -> Table | None:
     """A borderless table read from its header: None when it has no header of two or more
     columns above its first row of amounts or codes."""
     cells = _merge_wrapped(lines)
-    rows = _group_rows(cells)
+    rows = _join_straddled(_group_rows(cells))
     # the first row of amounts, codes or blank marks ("—" in every column of a page's first rows)
     first_body = next(
         (i for i, row in enumerate(rows) if any(_is_body_cell(c.text) or _blank_mark(c.text) for c in row)), 0
@@ -897,12 +1049,44 @@ def header_grid(lines: list[Line]) -> Table | None:
     if any(len(_compact(c.text)) > 18 or re.search(r"[≥≤<>=]", c.text) for c in head):
         return None  # sentences and targets above the first amounts: rows of a form, not a header
     numbers = [c for c in head if COLUMN_NUMBER.match(_compact(c.text))]
-    head = [c for c in head if c not in numbers]
+    head = _centred_wraps([c for c in head if c not in numbers])
     body = _join_wrapped_rows(rows[first_body:])
     leaves = _leaves(head, [c for row in body for c in row if not _blank_mark(c.text)])
     if len(leaves) < 2:
         return None
     return _anchored(lines, head, leaves, numbers, body)
+
+
+def _centred_wraps(head: list[Cell]) -> list[Cell]:
+    """Header text centred in its cell and wrapped with a word processor's leading (wider than
+    a sheet's): lines on one centre, each no wider than the one above and one leading below it,
+    are one header ("国有资本" / "经营预算" / "财政拨款")."""
+    out: list[Cell] = []
+
+    def parent(upper: Cell, cell: Cell) -> bool:  # siblings of ``cell`` under it too: a parent
+        return any(
+            o is not cell and abs(o.bbox[1] - cell.bbox[1]) < 2.0 and _overlap(_xs(o), _xs(upper)) > 0
+            for o in head
+        )
+
+    for cell in sorted(head, key=lambda c: (c.bbox[1], c.bbox[0])):
+        height = cell.bbox[3] - cell.bbox[1]
+        k = next(
+            (
+                k
+                for k in range(len(out) - 1, -1, -1)
+                if abs(out[k].bbox[0] + out[k].bbox[2] - cell.bbox[0] - cell.bbox[2]) < 2.0
+                and cell.bbox[2] - cell.bbox[0] <= out[k].bbox[2] - out[k].bbox[0] + 1.0
+                and -1.0 <= cell.bbox[1] - out[k].bbox[3] < 0.6 * height
+                and not parent(out[k], cell)
+            ),
+            None,
+        )
+        if k is None:
+            out.append(cell)
+        else:
+            out[k] = Cell(out[k].text + cell.text, union([out[k].bbox, cell.bbox]), out[k].band)
+    return out
 
 
 @dataclass
@@ -1117,7 +1301,7 @@ def _anchored(
     head_rows: list[list[Cell | None]] = [[None] * len(columns) for _ in range(levels)]
     for h in placed:
         head_rows[depth[id(h)]][first_col[ranges[id(h)][0]]] = h
-    paths = ["/".join(_compact(p.text) for p in [*ancestors(leaves[k]), leaves[k]]) for k, _ in columns]
+    paths = [_path([*ancestors(leaves[k]), leaves[k]], ranges) for k, _ in columns]
     if numbers:
         head_rows.append(_slots(numbers, bounds))
     return Table(
@@ -1130,6 +1314,18 @@ def _anchored(
         notes=fit.notes,
         lines=list(lines),
     )
+
+
+def _path(chain: list[Cell], ranges: dict[int, tuple[int, int]]) -> str:
+    """A column's header path; a cell over exactly the columns of the one below it is the same
+    header wrapped onto lines ("科目名" over "称", "附属单" over "位上缴" over "收入"), not a parent."""
+    pieces: list[str] = []
+    for n, cell in enumerate(chain):
+        if n and ranges[id(chain[n - 1])] == ranges[id(cell)]:
+            pieces[-1] += _compact(cell.text)
+        else:
+            pieces.append(_compact(cell.text))
+    return "/".join(pieces)
 
 
 def _slots(cells: list[Cell], bounds: list[Span]) -> list[Cell | None]:

@@ -27,6 +27,8 @@ from service.layout import (
     body_under_header,
     borderless_tables,
     continue_borderless,
+    horizontal_rules,
+    in_bands,
     join_stacked,
     split_run_together,
 )  # noqa: E402
@@ -184,11 +186,11 @@ def read_page(page: pymupdf.Page, timings: dict[str, float] | None = None) -> Pa
     start = time.perf_counter()
     lines = _lines(page)
     middle = time.perf_counter()
-    ruled = _ruled_tables(page, lines)
-    ruled, free = body_under_header(
-        ruled,
-        split_run_together([ln for ln in lines if not any(centre_inside(ln.bbox, t.bbox) for t in ruled)]),
-    )
+    rules = _rules(page) if page.rotation == 0 else []  # a rotated page's drawings are not in text space
+    hrules = horizontal_rules(rules)
+    ruled = _ruled_tables(page, lines, rules)
+    outside = [ln for ln in lines if not any(centre_inside(ln.bbox, t.bbox) for t in ruled)]
+    ruled, free = body_under_header(ruled, in_bands(split_run_together(outside), hrules))
     borderless = borderless_tables(free)
     if timings is not None:
         timings["text"] = timings.get("text", 0.0) + middle - start
@@ -201,6 +203,7 @@ def read_page(page: pymupdf.Page, timings: dict[str, float] | None = None) -> Pa
         lines=lines,
         tables=join_stacked(ruled + borderless) if ruled and borderless else ruled + borderless,
         image_count=len(page.get_images(full=False)),
+        hrules=hrules,
     )
 
 
@@ -281,12 +284,12 @@ def _rules(page: pymupdf.Page) -> list[BBox]:
     return boxes
 
 
-def _ruled_tables(page: pymupdf.Page, lines: list[Line]) -> list[Table]:
+def _ruled_tables(page: pymupdf.Page, lines: list[Line], rules: list[BBox]) -> list[Table]:
     """Tables drawn with rules, from the rules and the lines already read (service.ruled); a rotated
     page, whose drawings and text use different coordinates, goes through find_tables instead."""
     if page.rotation == 0:
         try:
-            return ruled.tables_from_rules(_rules(page), lines)
+            return ruled.tables_from_rules(rules, lines)
         except ruled.TooManyRules:  # rules crossing a million times: a drawing, not a table
             return []
     tables = []

@@ -121,6 +121,15 @@ class Ctx:
                 return f"“{claim.clause or claim.subject}”{claim.ambiguity}"
         return None
 
+    def unread(self, total: Q) -> str | None:
+        """A sum over a table with cells the reader left out (parse notes of kind unplaced): its
+        items may not all have been read, so its failure is not certain."""
+        table = total.fact.provenance.table_id if total.fact is not None else None
+        pages = sorted(
+            {n.page for n in self.report.parse_notes if n.kind == "unplaced" and n.table_id == table}
+        )
+        return f"第{'、'.join(map(str, pages))}页有未读取的单元格，明细可能没有读全" if pages else None
+
     def evaluated(
         self,
         ev: Evaluation,
@@ -201,7 +210,7 @@ class Ctx:
             return None
         ev = check_sum(total, present, weights)
         if ev.outcome == "FAIL" and doubt is None:
-            doubt = _page_break(total, present) or _blank(total)
+            doubt = _page_break(total, present) or _blank(total) or self.unread(total)
         why = _said(total) + f"，而 {len(present)} 项{'相加减' if weights else '之和'}为 "
         self.evaluated(ev, message, [total, *present], _decimals(total), severity, doubt, why)
         return ev

@@ -14,7 +14,7 @@ from schemas.report import Meta, ParseNote, Performance, Report, Tables, iter_fa
 from service.document import Document
 from service.extract import form_reader, narrative, performance, tables
 from service.extract.common import Maker, fill_blank_decimals
-from service.extract.locate import Occurrence, locate
+from service.extract.locate import Occurrence, locate, unplaced_parts
 
 
 def extract_report(doc: Document) -> Report:
@@ -110,8 +110,18 @@ PERFORMANCE: dict[str, Callable[[Occurrence, Maker, Performance, str, Form], Non
 def _layout_notes(occ: Occurrence, table_id: str) -> list[ParseNote]:
     """What the table reader could not place (cells of columns it could not tell apart): said, as
     those cells are left out rather than guessed."""
-    return [
+    notes = [
         ParseNote(kind="unplaced", table_id=table_id, page=page, text=text)
         for table, page in occ.grids
         for text in table.notes
     ]
+    notes += [
+        ParseNote(
+            kind="unplaced",
+            table_id=table_id,
+            page=page,
+            text=f"{occ.title}：第{page}页续表的列与表头的列对不上，此页的单元格未读取",
+        )
+        for _, page in unplaced_parts(occ)
+    ]
+    return notes

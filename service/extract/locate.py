@@ -58,7 +58,13 @@ class Occurrence:
             else:
                 while skip < len(first_header) and skip < len(texts) and texts[skip] == first_header[skip]:
                     skip += 1
-            rows = [Row(cells=list(r), page=page) for r in table.rows[skip:]]
+            cells = [list(r) for r in table.rows[skip:]]
+            if n > 0 and self.spec.report != "绩效":  # forms change their columns block by block
+                placed = on_columns(self.grids[0][0], table, cells)
+                if placed is None:
+                    continue  # said in a parse note (unplaced_parts): never read into shifted columns
+                cells = placed
+            rows = [Row(cells=r, page=page) for r in cells]
             if n > 0 and out and rows and _continues(out[-1], rows[0]):
                 out[-1] = _joined(out[-1], rows.pop(0))  # a row broken across the page
             out.extend(rows)
@@ -71,6 +77,51 @@ class Occurrence:
     @property
     def header_count(self) -> int:
         return self.grids[0][0].header_row_count if self.grids else 0
+
+
+def on_columns(first: Table, part: Table, rows: list[list[Cell | None]]) -> list[list[Cell | None]] | None:
+    """A continuation part's rows in the columns of the table's first part. A borderless part
+    found on its own with another number of columns (some blank on its page) is placed cell by cell, by where each cell's
+    centre falls among the first part's columns; None when a cell falls outside them or two
+    cells of a row fall in one."""
+    if part.ruled or first.columns is None or part.n_cols == len(first.columns):
+        return rows
+    bounds = first.columns
+    kinds: list[set[str]] = [set() for _ in bounds]  # what each column prints in the first part
+    for row in first.rows[first.header_row_count :]:
+        for k, cell in enumerate(row[: len(bounds)]):
+            if cell is not None and cell.text.strip():
+                kinds[k].add(_kind(cell.text))
+    out: list[list[Cell | None]] = []
+    for row in rows:
+        slots: list[Cell | None] = [None] * len(bounds)
+        for cell in row:
+            if cell is None or not cell.text.strip():
+                continue
+            centre = (cell.bbox[0] + cell.bbox[2]) / 2
+            at = next((k for k, (a, b) in enumerate(bounds) if a <= centre < b), None)
+            if at is None or slots[at] is not None or kinds[at] and _kind(cell.text) not in kinds[at]:
+                return None  # outside the columns, two in one, or text where amounts are printed
+            slots[at] = cell
+        out.append(slots)
+    return out
+
+
+def _kind(text: str) -> str:
+    flat = compact(text)
+    if NUMBER_TEXT.match(flat) and "." in flat or flat in ("-", "—", "——", "－"):
+        return "amount"
+    return "code" if re.fullmatch(r"\d{2,7}", flat) else "text"
+
+
+def unplaced_parts(occ: Occurrence) -> list[tuple[Table, int]]:
+    """The continuation parts of ``occ`` left out because their columns do not fit the first's."""
+    if not occ.grids:
+        return []
+    first = occ.grids[0][0]
+    if occ.spec.report == "绩效":
+        return []
+    return [(t, p) for t, p in occ.grids[1:] if on_columns(first, t, [list(r) for r in t.rows]) is None]
 
 
 def _continues(last: Row, first: Row) -> bool:
