@@ -49,8 +49,9 @@ def split_run_together(lines: list[Line]) -> list[Line]:
     return out
 
 
-# a whole value: a stacked pair of these in one band means the band holds several rows
-_WHOLE = re.compile(r"^[-−]?[\d,]*\d\.\d+%?$|^\d{3}(\d{2}){0,2}$|^[-—–－]{1,2}$")
+# a whole amount or blank mark: a stacked pair of these in one band means it holds several rows
+# (codes are not: a long project code wraps in its narrow cell, "41170" / "02400" / "28401")
+_WHOLE = re.compile(r"^[-−]?[\d,]*\d\.\d+%?$|^[-—–－]{1,2}$")
 
 
 def horizontal_rules(boxes: list[BBox]) -> list[BBox]:
@@ -73,14 +74,25 @@ def in_bands(lines: list[Line], rules: list[BBox]) -> list[Line]:
     for line in lines:
         band = _band_of(line.bbox, rules)
         (keyed.setdefault(band, []) if band is not None else loose).append(line)
+    stacks = {band: _stack(members) for band, members in keyed.items()}
+    # a band of text only is a row when it lies within the height of one with values (an
+    # indicator's sub-rows beside its project's amounts); otherwise it is a header or a title
+    valued = {band for band, members in keyed.items() if stacks[band] is not None and _has_value(members)}
+    rows = valued | {
+        b for b in keyed if stacks[b] is not None and any(v[0] <= b[0] and b[1] <= v[1] for v in valued)
+    }
     out = loose
     for band, members in keyed.items():
-        cells = _stack(members)
-        if cells is None:
+        cells = stacks[band]
+        if cells is None or band not in rows:
             out.extend(members)
         else:
             out.extend(Line(text, box, chars, band=band) for text, box, chars in cells)
     return sorted(out, key=lambda ln: (ln.bbox[1], ln.bbox[0]))
+
+
+def _has_value(lines: list[Line]) -> bool:
+    return any(_WHOLE.match(ln.text.strip()) or _looks_numeric(ln.text) for ln in lines)
 
 
 def _band_of(box: BBox, rules: list[BBox]) -> tuple[float, float] | None:
@@ -88,17 +100,15 @@ def _band_of(box: BBox, rules: list[BBox]) -> tuple[float, float] | None:
     covering = [r[1] for r in rules if r[0] - 1.0 <= centre <= r[2] + 1.0]
     above = max((y for y in covering if y <= box[1] + 1.0), default=None)
     below = min((y for y in covering if y >= box[3] - 1.0), default=None)
-    if above is None or below is None or below - above > 12 * (box[3] - box[1]):
+    if above is None or below is None or below - above > 40 * (box[3] - box[1]):
         return None
     return (round(above, 1), round(below, 1))
 
 
 def _stack(lines: list[Line]) -> list[tuple[str, BBox, tuple[float, ...]]] | None:
-    """The cells of one band: lines over one another in one column are one cell. None when the
-    band holds no value (a header band: its parts are read by the header reader) or two whole
-    values stacked in one column (several rows between two rules)."""
-    if not any(_WHOLE.match(ln.text.strip()) or _looks_numeric(ln.text) for ln in lines):
-        return None
+    """The cells of one band: lines over one another in one column are one cell. None when two
+    whole values are stacked in one column (several rows between two rules), or the lines are
+    not one cell's (apart by more than a line's leading, a title in larger type under a row)."""
     cells: list[list[Line]] = []
     for line in sorted(lines, key=lambda ln: (ln.bbox[1], ln.bbox[0])):
         height = line.bbox[3] - line.bbox[1]
@@ -140,7 +150,7 @@ def borderless_tables(lines: list[Line]) -> list[Table]:
     if heights:  # a lone line in larger type (the next table's title) ends a table, short or not
         body = heights[len(heights) // 2]
         kinds = [
-            "text" if k == "short" and r[0].bbox[3] - r[0].bbox[1] > 1.25 * body else k
+            "text" if k == "short" and r[0].band is None and r[0].bbox[3] - r[0].bbox[1] > 1.25 * body else k
             for r, k in zip(rows, kinds, strict=True)
         ]
     tables: list[Table] = []
@@ -157,12 +167,18 @@ def borderless_tables(lines: list[Line]) -> list[Table]:
         while kinds[j] != "tab":  # trim trailing lone lines (a title or note under the table)
             j -= 1
         starts = {round(ln.bbox[0], 1) for r in rows[i : j + 1] for ln in r}
+        pause = _row_pause(rows[i : j + 1])
         while (
             j + 1 < len(rows)
             and kinds[j + 1] == "short"
-            and (_wraps_into(rows[j], rows[j + 1]) or _on_a_column(rows[j + 1][0], starts))
+            and (
+                _wraps_into(rows[j], rows[j + 1])
+                or _on_a_column(rows[j + 1][0], starts)
+                and _top(rows[j + 1]) - _bottom(rows[j]) <= pause
+            )
         ):
             j += 1  # …but keep a wrapped cell end, or rows that sit on one of the table's columns
+            # without a longer pause than between its rows (a caption under it starts the next)
         region = rows[i : j + 1]
         if sum(k == "tab" for k in kinds[i : j + 1]) >= 2 and len(region) >= 3:
             found = grid_from_lines([ln for r in region for ln in r])
@@ -170,6 +186,22 @@ def borderless_tables(lines: list[Line]) -> list[Table]:
             tables.append(found)
         i = j + 1
     return tables
+
+
+def _top(row: list[Line]) -> float:
+    return min(ln.bbox[1] for ln in row)
+
+
+def _bottom(row: list[Line]) -> float:
+    return max(ln.bbox[3] for ln in row)
+
+
+def _row_pause(rows: list[list[Line]]) -> float:
+    """A pause longer than any between a table's rows (1.5 times the widest, at least half a
+    line): a line under the table after such a pause is not one of its rows."""
+    gaps = [_top(b) - _bottom(a) for a, b in zip(rows, rows[1:], strict=False)]
+    height = min(ln.bbox[3] - ln.bbox[1] for r in rows for ln in r)
+    return max(1.5 * max(gaps), 0.5 * height) if gaps else height
 
 
 def _heads(above: list[Line], row: list[Line]) -> bool:
@@ -202,13 +234,13 @@ def _by_row(items: list[Any]) -> list[list[Any]]:
     """Lines or cells in rows: one band between two rules is one row (in_bands); other items
     share a row when their tops are level."""
     rows: list[list[Any]] = []
-    of_band: dict[tuple[float, float], list[Any]] = {}
+    of_band: dict[float, list[Any]] = {}  # by the rule above: sub-rows of a cell split beside it
     for item in sorted(items, key=lambda it: (it.bbox[1], it.bbox[0])):
         if item.band is not None:
-            if item.band in of_band:
-                of_band[item.band].append(item)
+            if item.band[0] in of_band:
+                of_band[item.band[0]].append(item)
             else:
-                rows.append(of_band.setdefault(item.band, [item]))
+                rows.append(of_band.setdefault(item.band[0], [item]))
         elif rows and rows[-1][0].band is None and abs(item.bbox[1] - rows[-1][0].bbox[1]) < 2.0:
             rows[-1].append(item)
         else:
@@ -733,6 +765,12 @@ def _header_only(table: Table) -> int | None:
 NOTE_LINE = re.compile(r"^\s*(注|说明)\s*\d*\s*[:：]")
 
 
+def _crosses_columns(box: BBox, bounds: list[Span]) -> bool:
+    """Text running from one column well into the next (no cell of the column holds it)."""
+    k = next((k for k, (a, b) in enumerate(bounds) if a <= box[0] < b), None)
+    return k is not None and box[2] > bounds[k][1] + 3.0
+
+
 def take_body(lines: list[Line], bounds: list[Span], top: float, bottom: float) -> list[Line]:
     """The lines from ``top`` down that continue a table with known columns: rows inside its x
     range, in body type, without a long pause; a note, a page number, a line in larger type (the
@@ -744,23 +782,34 @@ def take_body(lines: list[Line], bounds: list[Span], top: float, bottom: float) 
         return []  # no row of several cells: not a table's body
     body = heights[len(heights) // 2]
     taken: list[Line] = []
+    kept: list[list[Line]] = []
     last_bottom = top
     for row in rows:
         height = max(ln.bbox[3] - ln.bbox[1] for ln in row)
+        if (
+            len(row) == 1
+            and len(kept) >= 3
+            and _crosses_columns(row[0].bbox, bounds)
+            and row[0].bbox[1] - last_bottom > _row_pause(kept)
+        ):
+            break  # a lone line over several columns after a longer pause: a caption, not a row
         if (
             any(NOTE_LINE.match(ln.text) for ln in row)
             or len(row) == 1
             and FOOTER_LABEL.match(row[0].text.strip())
         ):
             break
-        if len(row) == 1 and height > 1.25 * body:
+        if len(row) == 1 and row[0].band is None and height > 1.25 * body:  # (a band's cell is lines)
             break
         if any(ln.bbox[0] < left or ln.bbox[2] > right for ln in row):
             break
         if taken and row[0].bbox[1] - last_bottom > 3.0 * height:
             break
         taken.extend(row)
+        kept.append(row)
         last_bottom = max(ln.bbox[3] for ln in row)
+    if len(kept) == 1 and len(kept[0]) == 1 and _crosses_columns(kept[0][0].bbox, bounds):
+        return []  # one line over several columns and nothing under it: a caption, not a body
     return taken
 
 
@@ -805,7 +854,8 @@ def continue_borderless(previous: Page, page: Page) -> None:
     lines there sit on its columns: rebuild those rows with the same columns (a header repeated
     above them is read as the table's own)."""
     last = max(previous.tables, key=lambda t: t.bbox[3], default=None)
-    if last is not None and last.columns and last.bbox[3] >= previous.height * 0.7:
+    # (a table of one column has no columns for the next page's lines to sit on)
+    if last is not None and last.columns and len(last.columns) > 1 and last.bbox[3] >= previous.height * 0.7:
         first = min(page.tables, key=lambda t: t.bbox[1], default=None)
         if first is not None and first.bbox[1] < page.height * 0.2 and (first.ruled or first.head_rows):
             _same_columns(last, first)
