@@ -54,6 +54,9 @@ def split_run_together(lines: list[Line]) -> list[Line]:
 _WHOLE = re.compile(r"^[-−]?[\d,]*\d\.\d+%?$|^[-—–－]{1,2}$")
 
 
+_NUMBER_START = re.compile(r"^[-−]?[\d,]*\d\.?$")  # an amount broken before its last digits ("1,598.")
+
+
 def horizontal_rules(boxes: list[BBox]) -> list[BBox]:
     """The horizontal edges among a page's rule boxes, as (x0, y, x1, y)."""
     horizontal, _ = split_rules(boxes)
@@ -119,7 +122,11 @@ def _stack(lines: list[Line]) -> list[tuple[str, BBox, tuple[float, ...]]] | Non
         above = home[-1]
         tall = above.bbox[3] - above.bbox[1]
         if (
-            _WHOLE.match(above.text.strip())
+            _looks_numeric(above.text) != _looks_numeric(line.text)
+            and not _NUMBER_START.match(above.text)
+            or line.bbox[2] - line.bbox[0]
+            > above.bbox[2] - above.bbox[0] + min(height, tall)  # wider: not a wrap
+            or _WHOLE.match(above.text.strip())
             and _WHOLE.match(line.text.strip())
             or not -1.0 <= line.bbox[1] - above.bbox[3] < 0.6 * min(height, tall)  # not one cell's leading
             or max(height, tall) > 1.2 * min(height, tall)  # a title in larger type
@@ -218,6 +225,8 @@ def _heads(above: list[Line], row: list[Line]) -> bool:
 
 def _wraps_into(row: list[Line], below: list[Line]) -> bool:
     line = below[0]
+    if NOTE_LINE.match(line.text):  # the table's 注 line, printed close under it
+        return False
     height = line.bbox[3] - line.bbox[1]
     return any(abs(c.bbox[0] - line.bbox[0]) < 1.5 and line.bbox[1] - c.bbox[3] < 0.5 * height for c in row)
 
@@ -1113,11 +1122,23 @@ def _centred_wraps(head: list[Cell]) -> list[Cell]:
     are one header ("国有资本" / "经营预算" / "财政拨款")."""
     out: list[Cell] = []
 
-    def parent(upper: Cell, cell: Cell) -> bool:  # siblings of ``cell`` under it too: a parent
-        return any(
-            o is not cell and abs(o.bbox[1] - cell.bbox[1]) < 2.0 and _overlap(_xs(o), _xs(upper)) > 0
-            for o in head
-        )
+    def parent(upper: Cell, cell: Cell) -> bool:
+        """Siblings of ``cell`` under ``upper`` too, or on both sides of it near: a parent."""
+        level = [o for o in head if o is not cell and abs(o.bbox[1] - cell.bbox[1]) < 2.0]
+        if any(_overlap(_xs(o), _xs(upper)) > 0 for o in level):
+            return True
+        # a parent is centred over a wide span: nothing beside it on its own line within half its
+        # width, and its children's line has cells on both sides of the middle one
+        reach = (upper.bbox[2] - upper.bbox[0]) / 2
+
+        def near(o: Cell) -> bool:
+            return upper.bbox[0] - reach < o.bbox[2] and o.bbox[0] < upper.bbox[2] + reach
+
+        own = [o for o in head if o is not upper and abs(o.bbox[1] - upper.bbox[1]) < 2.0]
+        if any(near(o) for o in own):
+            return False
+        below = [o for o in level if near(o)]
+        return any(o.bbox[2] <= cell.bbox[0] for o in below) and any(o.bbox[0] >= cell.bbox[2] for o in below)
 
     for cell in sorted(head, key=lambda c: (c.bbox[1], c.bbox[0])):
         height = cell.bbox[3] - cell.bbox[1]
