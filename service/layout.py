@@ -604,6 +604,13 @@ def _wrapped_number(prev: Cell, line: Line, gap: float, height: float) -> bool:
     )
 
 
+def _same_start(first: BBox, other: BBox) -> bool:
+    """Two lines of one left-aligned cell start together; a line wrapped at a space ("…养老保险
+    缴费支出") starts up to that space's width (under half a character) to the right."""
+    shift = other[0] - first[0]
+    return -1.5 < shift < max(1.5, 0.4 * (first[3] - first[1]))
+
+
 def _merge_wrapped(lines: list[Line]) -> list[Cell]:
     cells: list[Cell] = []
     for line in sorted(lines, key=lambda ln: (ln.bbox[1], ln.bbox[0])):
@@ -613,7 +620,7 @@ def _merge_wrapped(lines: list[Line]) -> list[Cell]:
             gap = line.bbox[1] - prev.bbox[3]
             if gap > height or prev.band != line.band:  # a rule between them: two rows
                 continue
-            same_column = abs(line.bbox[0] - prev.bbox[0]) < 1.5
+            same_column = _same_start(prev.bbox, line.bbox)
             # centred text wrapped in its cell: the lines share a centre, not a left edge
             centred = abs(line.bbox[0] + line.bbox[2] - prev.bbox[0] - prev.bbox[2]) < 2.0 and (
                 line.bbox[2] - line.bbox[0] < prev.bbox[2] - prev.bbox[0] + 1
@@ -661,7 +668,7 @@ def _join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
                 (
                     i
                     for i, c in enumerate(merged)
-                    if abs(c.bbox[0] - cell.bbox[0]) < 1.5 and not _looks_numeric(c.text)
+                    if _same_start(c.bbox, cell.bbox) and not _looks_numeric(c.text)
                 ),
                 None,
             )
@@ -679,8 +686,19 @@ def _join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
             out.append(row)
             continue
         text_only = not any(_looks_numeric(c.text) or _is_body_cell(c.text) for c in row)
+        opens = any(_opens_item(c.text) for c in row)  # "二、…", "(三)…", "其中：…": a row of its own
+        if (  # the next line of a wrapped row without values
+            text_only
+            and not opens
+            and pending
+            and gap(pending[-1], row) < row_gap - 1.5
+            and _wraps_under(pending[-1], row)
+        ):
+            pending[-1] = absorb(pending[-1], row, below=True)
+            continue
         if (
             text_only
+            and not opens
             and out
             and out[-1][0].band is None
             and gap(out[-1], row) < row_gap - 1.5
@@ -693,6 +711,9 @@ def _join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
             and not text_only
             and gap(pending[-1], row) < row_gap - 1.5
             and _aligned_text(row, pending[-1])
+            and not any(
+                _opens_item(c.text) for c in row if any(_same_start(c.bbox, p.bbox) for p in pending[-1])
+            )
         ):
             for line in reversed(pending):
                 row = absorb(row, line, below=False)
@@ -701,6 +722,16 @@ def _join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
         pending = []
         (pending if text_only else out).append(row)
     return out + pending
+
+
+ITEM_START = re.compile(
+    r"^\s*([一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d{1,2}[、.．]\D|其中[:：])"
+)
+
+
+def _opens_item(text: str) -> bool:
+    """A line opening a numbered item or a 其中 line: a row's first line, never a wrapped one's."""
+    return bool(ITEM_START.match(text))
 
 
 def _has_values(row: list[Cell]) -> bool:
@@ -754,10 +785,24 @@ def _straddle(above: list[Cell], row: list[Cell], below: list[Cell]) -> list[Cel
     return sorted(row + merged, key=lambda c: c.bbox[0])
 
 
+def _wraps_under(row: list[Cell], lines: list[Cell]) -> bool:
+    """Every cell of ``lines`` continues a text cell of ``row``: it starts there and is no wider
+    (a wrapped line is filled first; the first row under a header is often wider than it)."""
+    return all(
+        any(
+            _same_start(c.bbox, cell.bbox)
+            and not _looks_numeric(c.text)
+            and cell.bbox[2] - cell.bbox[0] <= c.bbox[2] - c.bbox[0] + 1.0
+            for c in row
+        )
+        for cell in lines
+    )
+
+
 def _aligned_text(row: list[Cell], lines: list[Cell]) -> bool:
     """Every cell of ``lines`` starts where a text cell of ``row`` starts."""
     return all(
-        any(abs(c.bbox[0] - cell.bbox[0]) < 1.5 and not _looks_numeric(c.text) for c in row) for cell in lines
+        any(_same_start(c.bbox, cell.bbox) and not _looks_numeric(c.text) for c in row) for cell in lines
     )
 
 
