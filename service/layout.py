@@ -340,14 +340,37 @@ def _place(
     column: Callable[[BBox, int], int],
 ) -> Table:
     grid: list[list[Cell | None]] = []
+    notes: list[str] = []
     for n, row in enumerate(rows):
-        slots: list[Cell | None] = [None] * len(columns)
-        for cell in row:
-            k = column(cell.bbox, n)
-            old = slots[k]
-            slots[k] = _joined(old, cell)
-        grid.append(slots)
-    return Table(bbox=union([ln.bbox for ln in lines]), rows=grid, ruled=False)
+        grid.append(_slotted([(column(cell.bbox, n), cell) for cell in row], len(columns), notes))
+    return Table(bbox=union([ln.bbox for ln in lines]), rows=grid, ruled=False, notes=notes)
+
+
+def _slotted(placed: list[tuple[int, Cell]], width: int, notes: list[str]) -> list[Cell | None]:
+    """One row's cells in their columns. An amount beside another cell in one column means the
+    columns were not told apart there: the column is left blank in that row and said in a note,
+    never read as one joined number ("189417.73189417.73")."""
+    slots: list[Cell | None] = [None] * width
+    clashed: set[int] = set()
+    for k, cell in placed:
+        old = slots[k]
+        if old is not None and k not in clashed and _clash(old, cell):
+            clashed.add(k)
+            notes.append(f"无框线表格的列无法区分：“{old.text}”与“{cell.text}”落在同一列，未读取")
+        slots[k] = _joined(old, cell)
+    for k in clashed:
+        slots[k] = None
+    return slots
+
+
+def _clash(a: Cell, b: Cell) -> bool:
+    """Two cells side by side in one column where the right one is an amount: two columns run
+    together ("行政运行" then "542.29", "542.29" then "542.29"); a unit after a number ("7.7"
+    then "亿元") or a name split at a space is one cell."""
+    left, right = (a, b) if a.bbox[0] <= b.bbox[0] else (b, a)
+    side_by_side = right.bbox[0] >= left.bbox[2] - 1.0
+    filled = all(c.text.strip() and not _blank_mark(c.text) for c in (a, b))
+    return side_by_side and filled and bool(re.fullmatch(r"[-−]?[\d,]*\d\.\d+%?", right.text.strip()))
 
 
 BODY_CELL = re.compile(r"^[-−]?[\d,]*\d\.\d+%?$|^\d{3}(\d{2}){0,2}$")
@@ -992,15 +1015,12 @@ def _continue_lines(previous: Page, page: Page) -> None:
     if not taken:
         return
     cells = _merge_wrapped(taken)
-    grid: list[list[Cell | None]] = []
-    for row_cells in _group_rows(cells):
-        slots: list[Cell | None] = [None] * len(columns)
-        for cell in row_cells:
-            k = _column_of(cell.bbox, columns)
-            old = slots[k]
-            slots[k] = _joined(old, cell)
-        grid.append(slots)
-    page.tables.insert(0, Table(bbox=union([ln.bbox for ln in taken]), rows=grid, ruled=False))
+    notes: list[str] = []
+    grid = [
+        _slotted([(_column_of(cell.bbox, columns), cell) for cell in row_cells], len(columns), notes)
+        for row_cells in _group_rows(cells)
+    ]
+    page.tables.insert(0, Table(bbox=union([ln.bbox for ln in taken]), rows=grid, ruled=False, notes=notes))
 
 
 def _narrowest_columns(table: Table) -> list[tuple[float, float]]:
@@ -1274,18 +1294,15 @@ def _fill(
 ) -> list[list[Cell | None]]:
     out = []
     for row in body:
-        slots: list[Cell | None] = [None] * len(bounds)
+        placed: list[tuple[int, Cell]] = []
         for cell in row:
             if cell in fit.spanning or _blank_mark(cell.text):
-                j = _column_of(cell.bbox, bounds)
+                placed.append((_column_of(cell.bbox, bounds), cell))
             else:
                 i = fit.cluster_of(cell)
-                if i in fit.dropped:
-                    continue
-                j = column_of_cluster[i]
-            old = slots[j]
-            slots[j] = _joined(old, cell)
-        out.append(slots)
+                if i not in fit.dropped:
+                    placed.append((column_of_cluster[i], cell))
+        out.append(_slotted(placed, len(bounds), fit.notes))
     return out
 
 

@@ -454,3 +454,27 @@ def test_a_failed_sum_over_a_table_with_cells_left_out_is_a_warning(tmp_path: Pa
             for f in check_report(report).findings
             if f.rule_id == "INTRA-07" and f.outcome == "FAIL"
         )
+
+
+def test_two_columns_run_together_in_one_slot_are_left_out_with_a_note() -> None:
+    """A name and an amount (or two amounts) side by side in one column: the columns were not told
+    apart, so the slot is left blank with a note, never read as "行政运行542.29"; a unit printed
+    after its number, or a name split at a space, is one cell."""
+    from service.document import Cell
+    from service.layout import _slotted
+
+    notes: list[str] = []
+    name, amount = Cell("行政运行", (40, 100, 80, 110)), Cell("542.29", (90, 100, 120, 110))
+    assert _slotted([(0, name), (0, amount)], 2, notes) == [None, None]
+    assert len(notes) == 1 and "行政运行" in notes[0] and "542.29" in notes[0]
+
+    notes = []
+    value, unit = Cell("7.7", (40, 100, 52, 110)), Cell("亿元", (55, 100, 75, 110))
+    (joined,) = _slotted([(0, value), (0, unit)], 1, notes)
+    assert joined is not None and joined.text == "7.7亿元" and notes == []
+    first, rest = (
+        Cell("机关事业单位基本养老保险", (40, 100, 160, 110)),
+        Cell("缴费支出", (165, 100, 200, 110)),
+    )
+    (joined,) = _slotted([(0, first), (0, rest)], 1, notes)
+    assert joined is not None and joined.text == "机关事业单位基本养老保险缴费支出" and notes == []

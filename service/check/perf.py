@@ -105,11 +105,22 @@ def perf_02(ctx: Ctx) -> None:
             members = [i for i in ev.indicators if i.level1 == block.level1 and i.weight is not None]
             if block.points is None or not members:
                 continue
+            # an indicator row of the block whose 分值 is blank: more likely a cell not read than
+            # a form that left it out, so a shortfall is not claimed as the report's error
+            blank = next(
+                (
+                    i
+                    for i in ev.indicators
+                    if i.level1 == block.level1 and (i.weight is None or not i.weight.printed)
+                ),
+                None,
+            )
             ctx.sum(
                 f"{ev.table_id} {ev.subject} {block.level1}：各三级指标分值之和 = {block.points.printed} 分",
                 q(block.points, f"{block.level1} 分值"),
                 [q(i.weight, f"{i.level3} 分值") for i in members if i.weight],
-                doubt=form_doubt(ev, members),
+                doubt=form_doubt(ev, members)
+                or (f"“{blank.level3}”的分值为空白，可能是未读到的数" if blank is not None else None),
             )
 
 
