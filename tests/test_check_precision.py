@@ -246,6 +246,19 @@ def test_one_wrong_cell_is_one_error_with_its_consequences_listed() -> None:
     assert {f.id for f in listed} == set(roots[0].consequences) and all(f.severity == "info" for f in listed)
 
 
+def _perf_02_failures(form: SelfEvaluation, points: str) -> list:
+    """PERF-02 failures on 效益指标 once its printed weight is ``points``."""
+    form.level1_scores = [
+        lv.model_copy(update={"points": _fact(points, "分", 27)}) if lv.level1 == "效益指标" else lv
+        for lv in form.level1_scores
+    ]
+    return [
+        f
+        for f in check_report(_with_forms(form)).findings
+        if f.rule_id == "PERF-02" and "效益指标" in f.message and f.outcome == "FAIL"
+    ]
+
+
 def test_a_block_with_an_indicator_whose_points_are_blank_is_not_an_error() -> None:
     """效益指标 printed as 40 分 over 带动消费金额 (30) and an indicator whose 分值 is blank: the
     shortfall is more likely a cell not read than the form's error, so a warning, not an error; the
@@ -253,26 +266,9 @@ def test_a_block_with_an_indicator_whose_points_are_blank_is_not_an_error() -> N
     rows = PROJECT_ROWS + [("效益指标", "带动就业人数", "10", "10")]
     form = _project_form(27, "促消费专项", rows)
     form.indicators[-1] = form.indicators[-1].model_copy(update={"weight": None})
-    form.level1_scores = [
-        lv.model_copy(update={"points": _fact("40", "分", 27)}) if lv.level1 == "效益指标" else lv
-        for lv in form.level1_scores
-    ]
-    blank = [
-        f
-        for f in check_report(_with_forms(form)).findings
-        if f.rule_id == "PERF-02" and "效益指标" in f.message and f.outcome == "FAIL"
-    ]
+    blank = _perf_02_failures(form, "40")
     assert blank and all(f.severity == "warning" and f.certainty == "unverifiable" for f in blank)
     assert "带动就业人数" in blank[0].message
 
-    whole = _project_form(27, "促消费专项", rows)
-    whole.level1_scores = [
-        lv.model_copy(update={"points": _fact("45", "分", 27)}) if lv.level1 == "效益指标" else lv
-        for lv in whole.level1_scores
-    ]
-    wrong = [
-        f
-        for f in check_report(_with_forms(whole)).findings
-        if f.rule_id == "PERF-02" and "效益指标" in f.message and f.outcome == "FAIL"
-    ]
+    wrong = _perf_02_failures(_project_form(27, "促消费专项", rows), "45")
     assert wrong and wrong[0].severity == "error"
