@@ -81,9 +81,10 @@ class Occurrence:
 
 def on_columns(first: Table, part: Table, rows: list[list[Cell | None]]) -> list[list[Cell | None]] | None:
     """A continuation part's rows in the columns of the table's first part. A borderless part
-    found on its own with another number of columns (some blank on its page) is placed cell by cell, by where each cell's
-    centre falls among the first part's columns; None when a cell falls outside them or two
-    cells of a row fall in one."""
+    found on its own with another number of columns (some blank on its page) is placed cell by
+    cell, by where each cell's centre falls among the first part's columns; None when a cell falls
+    outside them, two cells of a row fall in one, or a cell is not of the kind (text, code,
+    amount) its column prints in the first part."""
     if part.ruled or first.columns is None or part.n_cols == len(first.columns):
         return rows
     bounds = first.columns
