@@ -667,14 +667,17 @@ def _join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
     subject name on two lines, whether the amounts sit at its top, middle or bottom line."""
 
     # the pause before a row of amounts (a wrapped line is closer to its row than that); where
-    # many names wrap, the pauses before text-only lines would make rows look wrapped
-    has_values = _has_values
+    # many names wrap, the pauses before text-only lines would make rows look wrapped. A part
+    # with few amounts (a continuation page's last rows) also counts numbered items' pauses.
     rows = _join_straddled(rows)
-    gaps = sorted(
-        b[0].bbox[1] - max(c.bbox[3] for c in a)
-        for a, b in zip(rows, rows[1:], strict=False)
-        if has_values(b)
-    )
+
+    def pauses(starts: Callable[[list[Cell]], bool]) -> list[float]:
+        pairs = zip(rows, rows[1:], strict=False)
+        return sorted(b[0].bbox[1] - max(c.bbox[3] for c in a) for a, b in pairs if starts(b))
+
+    gaps = pauses(_has_values)
+    if len(gaps) < 4:
+        gaps = pauses(lambda row: _has_values(row) or any(_opens_item(c.text) for c in row))
     if len(gaps) < 4:
         return rows
     row_gap = gaps[len(gaps) // 2]
@@ -683,6 +686,20 @@ def _join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
 
     def gap(a: list[Cell], b: list[Cell]) -> float:
         return min(c.bbox[1] for c in b) - max(c.bbox[3] for c in a)
+
+    # a cell's lines follow each other at the font's leading, the same all through the table:
+    # the closest text line under a text line shows it, and a line further down starts a row
+    leading = min(
+        (
+            gap(a, b)
+            for a, b in zip(rows, rows[1:], strict=False)
+            if not _has_values(b) and _aligned_text(a, b)
+        ),
+        default=row_gap,
+    )
+
+    def close(a: list[Cell], b: list[Cell]) -> bool:
+        return gap(a, b) < row_gap - 1.5 and gap(a, b) <= leading + 2.0
 
     def absorb(row: list[Cell], extra: list[Cell], below: bool) -> list[Cell]:
         merged = list(row)
@@ -711,11 +728,7 @@ def _join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
         text_only = not any(_looks_numeric(c.text) or _is_body_cell(c.text) for c in row)
         opens = any(_opens_item(c.text) for c in row)  # "二、…", "(三)…", "其中：…": a row of its own
         if (  # the next line of a wrapped row without values
-            text_only
-            and not opens
-            and pending
-            and gap(pending[-1], row) < row_gap - 1.5
-            and _wraps_under(pending[-1], row)
+            text_only and not opens and pending and close(pending[-1], row) and _wraps_under(pending[-1], row)
         ):
             pending[-1] = absorb(pending[-1], row, below=True)
             continue
@@ -724,7 +737,7 @@ def _join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
             and not opens
             and out
             and out[-1][0].band is None
-            and gap(out[-1], row) < row_gap - 1.5
+            and close(out[-1], row)
             and _aligned_text(out[-1], row)
         ):
             out[-1] = absorb(out[-1], row, below=True)
@@ -732,7 +745,7 @@ def _join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
         if (
             pending
             and not text_only
-            and gap(pending[-1], row) < row_gap - 1.5
+            and close(pending[-1], row)
             and _aligned_text(row, pending[-1])
             and not any(
                 _opens_item(c.text) for c in row if any(_same_start(c.bbox, p.bbox) for p in pending[-1])

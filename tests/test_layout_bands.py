@@ -17,8 +17,8 @@ from service import pdf
 from service.check import check_report
 from service.document import Cell, Table
 from service.extract import extract_report
-from service.extract.locate import on_columns
-from service.layout import in_bands
+from service.extract.locate import Row, _continues, on_columns
+from service.layout import _join_wrapped_rows, in_bands
 
 SIZE = 9.0
 PITCH = 1.35 * SIZE  # a word processor's line pitch inside a wrapped cell
@@ -478,3 +478,84 @@ def test_two_columns_run_together_in_one_slot_are_left_out_with_a_note() -> None
     )
     (joined,) = _slotted([(0, first), (0, rest)], 1, notes)
     assert joined is not None and joined.text == "机关事业单位基本养老保险缴费支出" and notes == []
+
+
+# ------------------------------------------------------------------ rows wrapped or broken at a page end
+
+
+def _line(text: str, x0: float, y: float, size: float = 8.0) -> list[Cell]:
+    """A row of one or more cells: ``text`` split at " | " into cells 80 pt apart from ``x0``."""
+    return [
+        Cell(t, (x0 + 80 * k, y, x0 + 80 * k + size * len(t), y + size))
+        for k, t in enumerate(text.split(" | "))
+    ]
+
+
+def test_a_name_wrapped_under_its_amounts_joins_them_where_few_rows_have_amounts() -> None:
+    """A continuation page's last rows (few amounts): the pauses before numbered items show the
+    row pitch, so "和结余" one leading under "年末财政拨款结转 | 0.00" is that name's end."""
+    rows = [
+        _line("二十一、国有资本", 193, 32.0),
+        _line("经营预算支出", 193, 44.0),
+        _line("二十二、灾害防治", 193, 65.8),
+        _line("及应急管理支出", 193, 77.8),
+        _line("二十三、其他支出", 193, 99.6),
+        _line("二十四、债务还本", 193, 121.4),
+        _line("支出", 193, 133.4),
+        _line("本年支出合计 | 1598.71 | 1598.71", 193, 222.8),
+        _line("年末财政拨款结转 | 0.00 | 0.00", 193, 244.6),
+        _line("和结余", 193, 256.6),
+        _line("总计 | 1598.71 | 1598.71", 193, 278.4),
+    ]
+    read = [[c.text for c in row] for row in _join_wrapped_rows(rows)]
+    assert read == [
+        ["二十一、国有资本经营预算支出"],
+        ["二十二、灾害防治及应急管理支出"],
+        ["二十三、其他支出"],
+        ["二十四、债务还本支出"],
+        ["本年支出合计", "1598.71", "1598.71"],
+        ["年末财政拨款结转和结余", "0.00", "0.00"],
+        ["总计", "1598.71", "1598.71"],
+    ]
+
+
+def test_a_row_a_pause_under_a_valueless_item_is_a_row_of_its_own() -> None:
+    """ "支出合计" printed a row's pause under the value-less item "二、年终结转结余" (its lines
+    follow each other at 2.7 pt; this one at 14.4): two rows, not "二、年终结转结余支出合计"."""
+    rows = [
+        _line("(二十九)其他支出", 187, 89.4, 9.3),
+        _line("(三十)转移性支出", 187, 120.1, 9.3),
+        _line("(三十一)债务还本支出", 187, 151.1, 9.3),
+        _line("(三十三)债务发行费用", 187, 206.8, 9.3),
+        _line("支出", 187, 218.8, 9.3),
+        _line("二、年终结转结余", 187, 287.8, 9.3),
+        _line("支出合计 | 1880.86 | 1874.86", 187, 311.5, 9.3),
+    ]
+    read = [[c.text for c in row] for row in _join_wrapped_rows(rows)]
+    assert read[-2:] == [["二、年终结转结余"], ["支出合计", "1880.86", "1874.86"]]
+    assert ["(三十三)债务发行费用支出"] in read
+
+
+def _row(*texts: str) -> Row:
+    return Row(cells=[Cell(t, (0.0, 0.0, 1.0, 1.0)) if t else None for t in texts], page=7)
+
+
+LAST_ROW = _row("一、一般公共", "1", "105613371.38", "一、一般公共", "33", "8611494.83", "8611494.83")
+
+
+@pytest.mark.parametrize(
+    ("first", "sided", "joined"),
+    [
+        pytest.param(_row("预算财政拨款", "", "", "服务支出", "", "", ""), True, True, id="both-sides"),
+        pytest.param(_row("预算财政拨款", "", "", "服务支出", "", "", ""), False, False, id="not-sided"),
+        pytest.param(_row("预算财政拨款", "", "", "", "", "", ""), False, True, id="one-name"),
+        pytest.param(_row("", "", "", "二、外交支出", "", "", ""), True, False, id="an-item-opens"),
+        pytest.param(_row("预算财政拨款", "2", "—", "", "", "", ""), True, False, id="with-values"),
+    ],
+)
+def test_a_row_broken_by_the_page_end_continues_on_the_next_page(
+    first: Row, sided: bool, joined: bool
+) -> None:
+    """LibreOffice and Word break a tall row across pages: the next part's first row holds the
+    rest of the row's names (one per side of a 收支 table), no values."""
+    assert _continues(LAST_ROW, first, sided) is joined

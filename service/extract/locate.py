@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from schemas.catalogue import BY_ID, TableEntry, match_title
 from service.chunking import FOOTER, TOC_LINE, is_heading
 from service.document import BBox, Cell, Document, Line, Table, centre_inside, union
+from service.layout import ITEM_START
 from service.numbers import compact, unit_of
 
 TableSpec = TableEntry  # what a located table is: its catalogue entry
@@ -65,7 +66,7 @@ class Occurrence:
                     continue  # said in a parse note (unplaced_parts): never read into shifted columns
                 cells = placed
             rows = [Row(cells=r, page=page) for r in cells]
-            if n > 0 and out and rows and _continues(out[-1], rows[0]):
+            if n > 0 and out and rows and _continues(out[-1], rows[0], self.spec.kind == "sided"):
                 out[-1] = _joined(out[-1], rows.pop(0))  # a row broken across the page
             out.extend(rows)
         return out
@@ -125,16 +126,21 @@ def unplaced_parts(occ: Occurrence) -> list[tuple[Table, int]]:
     return [(t, p) for t, p in occ.grids[1:] if on_columns(first, t, [list(r) for r in t.rows]) is None]
 
 
-def _continues(last: Row, first: Row) -> bool:
+def _continues(last: Row, first: Row, sided: bool = False) -> bool:
     """The first row of a continuation part holds only text, each piece under a text cell of the
-    part's last row: the rest of that row's wrapped cells (the page broke inside the row)."""
+    part's last row: the rest of that row's wrapped cells (the page broke inside the row). One
+    wrapped name after a row of amounts, or one per side of a 收支 table; a line opening an item
+    ("二、…", "其中：") is a row of its own, and so are 绩效 rows of text."""
     texts = first.texts()
     filled = [i for i, t in enumerate(texts) if t.strip()]
-    if not filled or any(NUMBER_TEXT.match(texts[i].strip()) for i in filled):
+    if not filled or any(NUMBER_TEXT.match(texts[i].strip()) or ITEM_START.match(texts[i]) for i in filled):
         return False
     before = last.texts()
-    if len(filled) != 1 or sum(bool(NUMBER_TEXT.match(t.strip())) for t in before if t.strip()) < 2:
-        return False  # one wrapped name after a row of amounts; 绩效 rows of text are rows of their own
+    if (
+        len(filled) > (2 if sided else 1)
+        or sum(bool(NUMBER_TEXT.match(t.strip())) for t in before if t.strip()) < 2
+    ):
+        return False
     return all(
         i < len(before) and before[i].strip() and not NUMBER_TEXT.match(before[i].strip()) for i in filled
     )

@@ -540,9 +540,11 @@ def parse_b07(occ: Occurrence, maker: Maker) -> BaseModel:
 def parse_b11(occ: Occurrence, maker: Maker) -> BaseModel:
     paths = occ.header_paths
     mapping = map_columns(S.B11Row, paths)
-    kind_col = next((c for c, p in enumerate(paths) if compact(p) == "类型"), 0)
+    kind_col = next((c for c, p in enumerate(paths) if compact(p).endswith("类型")), 0)
     name_col = next((c for c, p in enumerate(paths) if "项目名称" in p), 1)
     unit_col = next((c for c, p in enumerate(paths) if "项目单位" in p), 2)
+    # a unit's code in a column of its own (else it is printed in the 项目名称 column)
+    code_col = next((c for c, p in enumerate(paths) if re.search("编码|代码", p) and c not in mapping), None)
     rows = []
     for row in occ.rows()[occ.header_count :]:
         texts = row.texts()
@@ -551,8 +553,11 @@ def parse_b11(occ: Occurrence, maker: Maker) -> BaseModel:
         name = texts[name_col].strip() if name_col < len(texts) else ""
         unit_name = texts[unit_col].strip() if unit_col < len(texts) else ""
         kind = texts[kind_col].strip() if kind_col < len(texts) else ""
+        own_code = compact(texts[code_col]) if code_col is not None and code_col < len(texts) else ""
         level: Literal["total", "unit", "project"]
-        if re.fullmatch(r"\d+", name):
+        if re.fullmatch(r"\d+", own_code):
+            level, code, label = "unit", own_code, name or unit_name
+        elif re.fullmatch(r"\d+", name):
             level, code, label = "unit", name, unit_name
         elif name:
             level, code, label = "project", None, name
