@@ -691,9 +691,14 @@ def _join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
     # the closest text line under a text line shows it, and a line further down starts a row
     leading = min(
         (
-            gap(a, b)
+            g
             for a, b in zip(rows, rows[1:], strict=False)
-            if not _has_values(b) and _aligned_text(a, b)
+            if not _has_values(b)
+            for low in b
+            for high in a
+            if _same_start(high.bbox, low.bbox)
+            and not _looks_numeric(high.text)
+            and (g := low.bbox[1] - high.bbox[3]) >= -1.0
         ),
         default=row_gap,
     )
