@@ -704,7 +704,7 @@ def _join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
     )
 
     def close(a: list[Cell], b: list[Cell]) -> bool:
-        return gap(a, b) < row_gap - 1.5 and gap(a, b) <= leading + 2.0
+        return gap(a, b) < row_gap - 1.5 and gap(a, b) <= leading + 2.0 and not _apart(a, b)
 
     def absorb(row: list[Cell], extra: list[Cell], below: bool) -> list[Cell]:
         merged = list(row)
@@ -768,6 +768,29 @@ def _join_wrapped_rows(rows: list[list[Cell]]) -> list[list[Cell]]:
 ITEM_START = re.compile(
     r"^\s*([一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d{1,2}[、.．]\D|其中[:：])"
 )
+
+
+# the totals and balances of a 收支 table: each a row of its own, never a wrapped cell's line
+# (the bare 合计/总计 are left out: a name may wrap before them, "本年收入" / "合计")
+WHOLE_ROW_LABEL = re.compile(
+    r"^(本年(收入|支出)合计|(收入|支出)总计|(上年|年初|年末|年终)结转(和|与)?结余|结余分配"
+    r"|用事业基金弥补收支差额|年末(结转和)?结余)$"
+)
+
+
+def whole_row_label(text: str) -> bool:
+    """A total or balance label standing alone: its row is whole, above and below."""
+    return bool(WHOLE_ROW_LABEL.match(re.sub(r"\s+", "", text)))
+
+
+def _apart(upper: list[Cell], lower: list[Cell]) -> bool:
+    """Lines that are two rows, however close: either one is a whole total or balance label."""
+    return any(
+        whole_row_label(low.text) or whole_row_label(high.text)
+        for low in lower
+        for high in upper
+        if _same_start(high.bbox, low.bbox)
+    )
 
 
 def _opens_item(text: str) -> bool:

@@ -67,3 +67,18 @@ def test_a_blank_total_over_items_is_a_warning(documents: dict) -> None:
     ]
     assert found and all(f.severity == "warning" and f.certainty == "unverifiable" for f in found)
     assert all("空白" in f.message for f in found)
+
+
+def test_one_cell_read_as_two_addends_is_not_checked(documents: dict) -> None:
+    """Two rows read as one ("本年收入合计上年结转结余", the lines of a borderless table run
+    together): both addends of 收入总计 come from its one cell, so the identity is not evidence."""
+    report = _report(documents, "zhumadian_2024_budget")
+    assert report.tables.B01 is not None
+    rows = report.tables.B01.rows
+    total = next(r for r in rows if r.side == "income" and r.label == "本年收入合计")
+    total.label = "本年收入合计上年结转结余"
+    report.tables.B01.rows = [r for r in rows if not (r.side == "income" and r.label.startswith("上年结转"))]
+    findings = [
+        f for f in check_report(report).findings if f.rule_id == "INTRA-20" and "上年结转结余" in f.message
+    ]
+    assert [(f.outcome, "同一单元格" in f.message) for f in findings] == [("SKIP", True)]

@@ -536,6 +536,35 @@ def test_a_row_a_pause_under_a_valueless_item_is_a_row_of_its_own() -> None:
     assert ["(三十三)债务发行费用支出"] in read
 
 
+def _cells(y: float, *placed: tuple[float, str]) -> list[Cell]:
+    return [Cell(t, (x, y, x + 8.0 * len(t) if not t[0].isdigit() else x + 30.6, y + 8.0)) for x, t in placed]
+
+
+def test_a_total_and_a_balance_line_close_under_it_are_two_rows() -> None:
+    """Word without borders: a cell of a taller font left empty makes rows holding it 24 pt apart,
+    rows of text alone 11.2 pt — as close as a wrapped name's lines (10.8). "上年结转结余" under
+    "本年收入合计" is a row of its own (read as one, 收入总计 ≠ 本年收入合计 + 上年结转结余 twice over)."""
+    rows = [
+        _cells(57.1, (311.5, "三十一、债务还本支出")),
+        _cells(81.2, (311.5, "三十二、债务付息支出")),
+        _cells(105.3, (311.5, "三十三、债务发行费用支出")),
+        _cells(129.4, (311.5, "三十四、抗疫特别国债安排的支")),
+        _cells(140.2, (311.5, "出")),
+        _cells(
+            153.5, (61.5, "本年收入合计"), (270.2, "1,880.86"), (311.5, "本年支出合计"), (520.2, "1,880.86")
+        ),
+        _cells(164.7, (61.5, "上年结转结余"), (311.5, "年终结转结余")),
+        _cells(188.8, (61.5, "收入总计"), (270.2, "1,880.86"), (311.5, "支出总计"), (520.2, "1,880.86")),
+    ]
+    read = [[c.text for c in row] for row in _join_wrapped_rows(rows)]
+    assert read[3:] == [
+        ["三十四、抗疫特别国债安排的支出"],
+        ["本年收入合计", "1,880.86", "本年支出合计", "1,880.86"],
+        ["上年结转结余", "年终结转结余"],
+        ["收入总计", "1,880.86", "支出总计", "1,880.86"],
+    ]
+
+
 def _row(*texts: str) -> Row:
     return Row(cells=[Cell(t, (0.0, 0.0, 1.0, 1.0)) if t else None for t in texts], page=7)
 
@@ -551,6 +580,9 @@ LAST_ROW = _row("一、一般公共", "1", "105613371.38", "一、一般公共",
         pytest.param(_row("预算财政拨款", "", "", "", "", "", ""), False, True, id="one-name"),
         pytest.param(_row("", "", "", "二、外交支出", "", "", ""), True, False, id="an-item-opens"),
         pytest.param(_row("预算财政拨款", "2", "—", "", "", "", ""), True, False, id="with-values"),
+        pytest.param(
+            _row("上年结转结余", "", "", "年终结转结余", "", "", ""), True, False, id="a-balance-row"
+        ),
     ],
 )
 def test_a_row_broken_by_the_page_end_continues_on_the_next_page(

@@ -208,6 +208,9 @@ class Ctx:
         if not present:  # nothing found to add up: no evidence about the total either way
             self.skip(f"{message}（没有找到加数）", [total])
             return None
+        if _one_cell_twice([total, *present]):  # a row read as two (its lines joined): no identity to test
+            self.skip(f"{message}（同一单元格被读作两个数项，未核对）", [total, *present])
+            return None
         ev = check_sum(total, present, weights)
         if ev.outcome == "FAIL" and doubt is None:
             doubt = _page_break(total, present) or _blank(total) or self.unread(total)
@@ -288,6 +291,16 @@ class Ctx:
         why = f"{_said(reported)}，{_said(a)} 减 {_said(b)} 为 "
         self.evaluated(ev, message, [reported, a, b], _decimals(reported), severity, None, why)
         return ev
+
+
+def _one_cell_twice(operands: Sequence[Q]) -> bool:
+    """Two operands of one identity read from the same printed cell: two rows taken for one."""
+    cells = [
+        (f.provenance.page, f.provenance.bbox)
+        for f in (q.fact for q in operands)
+        if f is not None and f.provenance.bbox is not None
+    ]
+    return len(cells) != len(set(cells))
 
 
 def _page_break(total: Q, items: Sequence[Q]) -> str | None:

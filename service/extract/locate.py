@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from schemas.catalogue import BY_ID, TableEntry, match_title
 from service.chunking import FOOTER, TOC_LINE, is_heading
 from service.document import BBox, Cell, Document, Line, Table, centre_inside, union
-from service.layout import ITEM_START
+from service.layout import ITEM_START, whole_row_label
 from service.numbers import compact, unit_of
 
 TableSpec = TableEntry  # what a located table is: its catalogue entry
@@ -133,7 +133,10 @@ def _continues(last: Row, first: Row, sided: bool = False) -> bool:
     ("二、…", "其中：") is a row of its own, and so are 绩效 rows of text."""
     texts = first.texts()
     filled = [i for i, t in enumerate(texts) if t.strip()]
-    if not filled or any(NUMBER_TEXT.match(texts[i].strip()) or ITEM_START.match(texts[i]) for i in filled):
+    if not filled or any(
+        NUMBER_TEXT.match(texts[i].strip()) or ITEM_START.match(texts[i]) or whole_row_label(texts[i])
+        for i in filled
+    ):
         return False
     before = last.texts()
     if (
