@@ -1,5 +1,6 @@
 """Offline answer latency over the QA set (eval/qa/questions.jsonl) once the engine has loaded the
-stored reports, and a cold `budgetqa ask` process from start to its first answer.
+stored reports, a cold `budgetqa ask` process from start to its first answer, and the chat app
+(`budgetqa ui`) from start to its page and to its first answer.
 
 Run: ``python -m eval.bench_qa`` (ingests the four fixtures into a temporary data directory)."""
 
@@ -65,7 +66,45 @@ def main() -> int:
             capture_output=True,
         )
         print(f"cold `budgetqa ask` process, start to first answer: {time.perf_counter() - t:.2f} s")
+        ready, first = app_first_answer(env)
+        print(f"`budgetqa ui` from start: page served {ready:.2f} s, first chat answer {first:.2f} s")
     return 0
+
+
+def app_first_answer(env: dict[str, str]) -> tuple[float, float]:
+    """Seconds from starting the chat app to its page being served, and to its first answer
+    (asked through the app's own /chat endpoint, as the browser's 发送 does)."""
+    import socket
+    import urllib.request
+
+    from gradio_client import Client
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/"
+    start = time.perf_counter()
+    app = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "ui", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=1).close()
+                break
+            except OSError:
+                if app.poll() is not None or time.perf_counter() - start > 120:
+                    raise RuntimeError("the app did not start") from None
+                time.sleep(0.1)
+        ready = time.perf_counter() - start
+        Client(url, verbose=False).predict("三公经费支出决算是多少？", "__all__", [], api_name="/chat")
+        return ready, time.perf_counter() - start
+    finally:
+        app.terminate()
+        app.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -294,13 +294,9 @@ class Ctx:
 
 
 def _one_cell_twice(operands: Sequence[Q]) -> bool:
-    """Two operands of one identity read from the same printed cell: two rows taken for one."""
-    cells = [
-        (f.provenance.page, f.provenance.bbox)
-        for f in (q.fact for q in operands)
-        if f is not None and f.provenance.bbox is not None
-    ]
-    return len(cells) != len(set(cells))
+    """Two operands of one identity that are one fact (one printed cell): two rows taken for one."""
+    facts = [id(q.fact) for q in operands if q.fact is not None]
+    return len(facts) != len(set(facts))
 
 
 def _page_break(total: Q, items: Sequence[Q]) -> str | None:
