@@ -967,10 +967,80 @@ def body_under_header(tables: list[Table], lines: list[Line]) -> tuple[list[Tabl
     return out, free
 
 
+def continue_header(previous: Page, page: Page) -> bool:
+    """A header broken by the page end (its rows start at the foot of ``previous``; the rest of
+    its cells and its last rows open ``page``): the header is rebuilt whole above the body, the
+    first lines of ``page`` under the cells they continue, and the table read from there. True
+    when the page's tables were rebuilt so."""
+    last = max(previous.tables, key=lambda t: t.bbox[3], default=None)
+    # a header of a few rows (a 绩效 form prints no amounts either, but runs on for many)
+    if (
+        last is None
+        or _header_only(last) is None
+        or len(last.rows) > 4
+        or last.bbox[3] < previous.height * 0.8
+    ):
+        return False
+    if any(
+        ln.bbox[1] > last.bbox[3] + 2.0 and not FOOTER_LABEL.match(ln.text.strip()) for ln in previous.lines
+    ):
+        return False  # something follows the header on its page: not broken by the page end
+    head = [ln for ln in previous.lines if centre_inside(ln.bbox, last.bbox, 1.0)]
+    rows = _rows_by_y(sorted(page.lines, key=lambda ln: (ln.bbox[1], ln.bbox[0])))
+    n = next((k for k, row in enumerate(rows) if any(_is_body_cell(ln.text) for ln in row)), 0)
+    if not head or not 1 <= n <= 4 or _top(rows[0]) > page.height * 0.2:
+        return False
+    height = min(ln.bbox[3] - ln.bbox[1] for ln in head)
+    leading, pause = 0.3 * height, 0.8 * height
+    built = list(head)
+    for line in rows[0]:  # the first lines continue the cells they sit under (not a repeated header)
+        column = [h for h in head if _same_start(h.bbox, line.bbox) or _same_centre(h.bbox, line.bbox)]
+        if not column or any(_compact(h.text) == _compact(line.text) for h in column):
+            return False
+        low = max(column, key=lambda h: h.bbox[3])
+        built.append(_moved(line, low.bbox[3] + leading - line.bbox[1]))
+    later = [ln for row in rows[1:n] for ln in row]  # the header's last rows
+    if later:
+        dy = max(ln.bbox[3] for ln in built) + pause - min(ln.bbox[1] for ln in later)
+        built += [_moved(ln, dy) for ln in later]
+    body_top = _top(rows[n])
+    dy = body_top - pause - max(ln.bbox[3] for ln in built)
+    built = [_moved(ln, dy) for ln in built]
+    body = [
+        ln
+        for row in rows[n:]
+        for ln in row
+        if not any(t.ruled and centre_inside(ln.bbox, t.bbox) for t in page.tables)
+    ]
+    bands = [r for r in page.hrules if r[1] > body_top - 3.0]
+    found = borderless_tables(built + in_bands(split_run_together(body), bands))
+    table = found[0] if found else None
+    if table is None or not table.head_rows or not table.paths or table.bbox[1] > body_top:
+        return False
+    words = "".join(table.paths)
+    if not all(_compact(h.text) in words for h in head) or len(table.paths) < len(last.columns or []):
+        return False
+    table.lines = [ln for ln in table.lines if ln.bbox[1] >= body_top - 0.5]  # the lines printed here
+    previous.tables.remove(last)
+    page.tables[:] = [table, *(t for t in page.tables if t.bbox[1] >= table.bbox[3] - 1.0)]
+    return True
+
+
+def _moved(line: Line, dy: float) -> Line:
+    x0, y0, x1, y1 = line.bbox
+    return Line(text=line.text, bbox=(x0, y0 + dy, x1, y1 + dy), char_x=line.char_x)
+
+
+def _same_centre(first: BBox, other: BBox) -> bool:
+    return abs((first[0] + first[2]) / 2 - (other[0] + other[2]) / 2) <= 2.0
+
+
 def continue_borderless(previous: Page, page: Page) -> None:
     """A table that reaches the bottom of ``previous`` continues at the top of ``page`` when the
     lines there sit on its columns: rebuild those rows with the same columns (a header repeated
     above them is read as the table's own)."""
+    if continue_header(previous, page):
+        return
     last = max(previous.tables, key=lambda t: t.bbox[3], default=None)
     # (a table of one column has no columns for the next page's lines to sit on)
     if last is not None and last.columns and len(last.columns) > 1 and last.bbox[3] >= previous.height * 0.7:
@@ -1577,4 +1647,49 @@ def _parent_ranges(parents: list[Cell], leaves: list[Cell], bounds: list[Span]) 
         if best is not None:
             done.append((p, best[1]))
             out[id(p)] = best[1]
-    return out
+    return _orphans_joined(parents, leaves, out)
+
+
+def _mid(cell: Cell) -> float:
+    return (cell.bbox[0] + cell.bbox[2]) / 2
+
+
+def _orphans_joined(
+    parents: list[Cell], leaves: list[Cell], ranges: dict[int, tuple[int, int]]
+) -> dict[int, tuple[int, int]]:
+    """A leaf header on the line of a parent row's children, under no parent, has one (its row-one
+    cell is a parent centred over more columns than its text tells: "支出" over 项目 行次 合计 …
+    of a 收支 table). It joins the run of the parent row beside it (the nearer, between two);
+    a header spanning the rows itself sits higher or lower than the children and stays alone."""
+    owned = {k for a, b in ranges.values() for k in range(a, b + 1)}
+    for level in {round(p.bbox[1]) for p in parents if id(p) in ranges}:
+        row = sorted(
+            (p for p in parents if id(p) in ranges and abs(p.bbox[1] - level) < 2.0),
+            key=lambda p: ranges[id(p)][0],
+        )
+        children = [leaves[k] for p in row for k in range(ranges[id(p)][0], ranges[id(p)][1] + 1)]
+        if not children:
+            continue
+        line = sorted((c.bbox[1] + c.bbox[3]) / 2 for c in children)[len(children) // 2]
+        for k, leaf in enumerate(leaves):
+            if k in owned or abs((leaf.bbox[1] + leaf.bbox[3]) / 2 - line) > 1.5:
+                continue
+            if leaf.bbox[1] < max(p.bbox[3] for p in row) - 1.0:
+                continue
+            left = next((p for p in reversed(row) if ranges[id(p)][1] < k), None)
+            right = next((p for p in row if ranges[id(p)][0] > k), None)
+            # the run beside it may only grow over orphans of this line
+            if left is not None and any(j in owned for j in range(ranges[id(left)][1] + 1, k)):
+                left = None
+            if right is not None and any(j in owned for j in range(k + 1, ranges[id(right)][0])):
+                right = None
+            # the nearest header of the parents' line heads it: no parent reaches past a header of
+            # that line nearer to it ("收入" read as a column of its own beside "支出")
+            centre = _mid(leaf)
+            line_cells = [c for c in leaves if abs(c.bbox[1] - level) < 2.0] + row
+            nearest = min(line_cells, key=lambda c: abs(_mid(c) - centre))
+            near = nearest if nearest is left or nearest is right else None
+            if near is not None:
+                a, b = ranges[id(near)]
+                ranges[id(near)] = (min(a, k), max(b, k))
+    return ranges

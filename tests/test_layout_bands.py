@@ -15,10 +15,10 @@ import pytest
 from schemas.report import ParseNote
 from service import pdf
 from service.check import check_report
-from service.document import Cell, Table
+from service.document import Cell, Line, Page, Table
 from service.extract import extract_report
 from service.extract.locate import Row, _continues, on_columns
-from service.layout import _join_wrapped_rows, in_bands
+from service.layout import _join_wrapped_rows, borderless_tables, continue_borderless, in_bands
 
 SIZE = 9.0
 PITCH = 1.35 * SIZE  # a word processor's line pitch inside a wrapped cell
@@ -591,3 +591,149 @@ def test_a_row_broken_by_the_page_end_continues_on_the_next_page(
     """LibreOffice and Word break a tall row across pages: the next part's first row holds the
     rest of the row's names (one per side of a 收支 table), no values."""
     assert _continues(LAST_ROW, first, sided) is joined
+
+
+def _lines_at(y: float, *placed: tuple[float, str], size: float = 10.5) -> list[Line]:
+    return [
+        Line(t, (x, y, x + (6.0 * len(t) if t[0].isdigit() else size * len(t)), y + size)) for x, t in placed
+    ]
+
+
+def test_a_header_broken_by_the_page_end_is_read_whole_above_the_next_pages_rows() -> None:
+    """LibreOffice breaks a header row across pages: "本年支出合" / "科目编码 科目名称" at the foot of
+    one page, "计" / "类 款 项" at the top of the next, then the rows. The header is read whole
+    (本年支出合计 over its amounts, 类/款/项 under 科目编码), not as a table headed "计"."""
+    head = _lines_at(536.4, (35.5, "项目"), (328.3, "本年支出合"), (401.5, "基本支出"), (474.7, "项目支出"))
+    head += _lines_at(561.0, (35.5, "科目编码"), (255.1, "科目名称"))
+    cells = [Cell(ln.text, ln.bbox) for ln in head]
+    previous = Page(
+        number=4,
+        label=None,
+        width=792,
+        height=612,
+        lines=head,
+        tables=[
+            Table(bbox=(30.0, 534.5, 762.0, 571.9), rows=[cells[:4], cells[4:] + [None, None]], ruled=True)
+        ],
+    )
+    rows = [
+        _lines_at(32.0, (328.3, "计")),
+        _lines_at(56.6, (35.5, "类"), (108.7, "款"), (181.9, "项")),
+        _lines_at(81.2, (255.1, "合计"), (330.1, "1080173.38"), (409.1, "994661.91"), (476.5, "980707.47")),
+        _lines_at(
+            119.9,
+            (35.5, "201"),
+            (255.1, "一般公共服务"),
+            (335.9, "861149.83"),
+            (409.1, "854731.03"),
+            (493.9, "6418.80"),
+        ),
+        _lines_at(
+            158.6,
+            (35.5, "201"),
+            (108.7, "13"),
+            (255.1, "商贸事务"),
+            (335.9, "859459.33"),
+            (409.1, "853040.53"),
+            (493.9, "6418.80"),
+        ),
+        _lines_at(
+            197.3,
+            (35.5, "201"),
+            (108.7, "13"),
+            (181.9, "01"),
+            (255.1, "行政运行"),
+            (335.9, "795102.59"),
+            (409.1, "795102.59"),
+        ),
+    ]
+    page = Page(number=5, label=None, width=792, height=612, lines=[ln for row in rows for ln in row])
+    page.tables = borderless_tables(page.lines)
+    continue_borderless(previous, page)
+    assert previous.tables == []
+    table = page.tables[0]
+    assert table.paths is not None and "本年支出合计" in table.paths and "项目/科目编码/类" in table.paths
+    body = table.rows[table.head_rows or 0 :]
+    by_path = dict(zip(table.paths, [c.text if c else "" for c in body[0]], strict=False))
+    assert by_path["本年支出合计"] == "1080173.38" and by_path["基本支出"] == "994661.91"
+
+
+# a 收支 table's header and first rows as LibreOffice drew them from Word without borders, text
+# centred both ways (x0, y0, x1, y1, text)
+CENTRED_SIDES = [
+    (142.0, 119.6, 159.4, 128.3, "收入"),
+    (367.0, 119.6, 384.4, 128.3, "支出"),
+    (443.4, 151.0, 478.2, 159.7, "政府性基"),
+    (484.1, 151.0, 518.9, 159.7, "国有资本"),
+    (391.8, 156.1, 435.3, 164.7, "一般公共预"),
+    (104.0, 161.2, 121.4, 169.8, "项目"),
+    (155.9, 161.2, 173.3, 169.8, "行次"),
+    (193.9, 161.2, 211.3, 169.8, "金额"),
+    (261.4, 161.2, 278.8, 169.8, "项目"),
+    (313.4, 161.2, 330.8, 169.8, "行次"),
+    (351.4, 161.2, 368.8, 169.8, "合计"),
+    (443.4, 161.2, 478.2, 169.8, "金预算财"),
+    (484.1, 161.2, 518.9, 169.8, "经营预算"),
+    (391.8, 166.2, 435.3, 174.9, "算财政拨款"),
+    (447.7, 171.4, 473.8, 180.1, "政拨款"),
+    (484.1, 171.4, 518.9, 180.1, "财政拨款"),
+    (72.9, 204.1, 151.3, 212.7, "一、一般公共预算财"),
+    (230.4, 204.1, 308.8, 212.7, "一、一般公共服务支"),
+    (154.4, 209.1, 159.2, 217.8, "1"),
+    (176.8, 209.1, 203.0, 217.8, "772.15"),
+    (311.9, 209.1, 321.4, 217.8, "33"),
+    (334.2, 209.1, 360.4, 217.8, "456.11"),
+    (387.9, 209.1, 414.1, 217.8, "456.11"),
+    (441.5, 209.1, 458.1, 217.8, "0.00"),
+    (482.2, 209.1, 498.9, 217.8, "0.00"),
+    (72.9, 214.3, 99.0, 222.9, "政拨款"),
+    (230.4, 214.3, 239.1, 222.9, "出"),
+    (72.9, 239.4, 151.3, 248.1, "二、政府性基金预算"),
+    (154.4, 244.3, 159.2, 253.0, "2"),
+    (176.8, 244.3, 193.4, 253.0, "0.00"),
+    (230.4, 244.3, 282.5, 253.0, "二、外交支出"),
+    (311.9, 244.3, 321.4, 253.0, "34"),
+    (334.2, 244.3, 350.8, 253.0, "0.00"),
+    (387.9, 244.3, 404.5, 253.0, "0.00"),
+    (441.5, 244.3, 458.1, 253.0, "0.00"),
+    (482.2, 244.3, 498.9, 253.0, "0.00"),
+    (72.9, 249.6, 107.7, 258.2, "财政拨款"),
+    (72.9, 280.9, 151.3, 289.5, "三、国有资本经营预"),
+    (154.4, 285.9, 159.2, 294.5, "3"),
+    (176.8, 285.9, 193.4, 294.5, "0.00"),
+    (230.4, 285.9, 282.5, 294.5, "三、国防支出"),
+    (311.9, 285.9, 321.4, 294.5, "35"),
+    (334.2, 285.9, 350.8, 294.5, "0.00"),
+    (387.9, 285.9, 404.5, 294.5, "0.00"),
+    (441.5, 285.9, 458.1, 294.5, "0.00"),
+    (482.2, 285.9, 498.9, 294.5, "0.00"),
+    (72.9, 290.9, 116.4, 299.6, "算财政拨款"),
+    (72.9, 321.2, 125.0, 329.9, "本年收入合计"),
+    (154.4, 321.2, 164.0, 329.9, "27"),
+    (176.8, 321.2, 203.0, 329.9, "772.15"),
+    (230.4, 321.2, 299.9, 329.9, "四、公共安全支出"),
+    (311.9, 321.2, 321.4, 329.9, "36"),
+    (334.2, 321.2, 350.8, 329.9, "0.00"),
+    (387.9, 321.2, 404.5, 329.9, "0.00"),
+    (441.5, 321.2, 458.1, 329.9, "0.00"),
+    (482.2, 321.2, 498.9, 329.9, "0.00"),
+]
+
+
+def test_a_side_centred_over_more_columns_than_its_text_heads_them_all() -> None:
+    """ "支出" sits over 行次 合计 一般公共预算 by its text, but 项目 and the two three-line headers
+    beside them are on the line of those children and under no other header: 支出 heads them too
+    (not a lone "项目" column, the expenditure side starting at its 行次 and labelled "33")."""
+    lines = [Line(text, (x0, y0, x1, y1)) for x0, y0, x1, y1, text in CENTRED_SIDES]
+    table = borderless_tables(lines)[0]
+    assert table.paths == [
+        "收入/项目",
+        "收入/行次",
+        "收入/金额",
+        "支出/项目",
+        "支出/行次",
+        "支出/合计",
+        "支出/一般公共预算财政拨款",
+        "支出/政府性基金预算财政拨款",
+        "支出/国有资本经营预算财政拨款",
+    ]
