@@ -1113,8 +1113,14 @@ def _continue_lines(previous: Page, page: Page) -> None:
         return
     columns = _table_columns(last)
     edges = {round(x) for c in columns for x in c}
+    heights = sorted(
+        c.bbox[3] - c.bbox[1] for row in last.rows for c in row if c is not None and "\n" not in c.text
+    )
+    body = heights[len(heights) // 2] if heights else None
     taken: list[Line] = []
     for row in _rows_by_y([ln for ln in page.lines if not FOOTER_LABEL.match(ln.text.strip())]):
+        if body is not None and any(ln.bbox[3] - ln.bbox[1] > 1.25 * body for ln in row):
+            break  # a line in larger type (the next table's title) is not one of its rows
         aligned = all(
             any(abs(ln.bbox[0] - 2.5 - e) <= 4 or abs(ln.bbox[2] + 2.5 - e) <= 4 for e in edges)
             or _looks_numeric(ln.text)

@@ -737,3 +737,23 @@ def test_a_side_centred_over_more_columns_than_its_text_heads_them_all() -> None
         "支出/政府性基金预算财政拨款",
         "支出/国有资本经营预算财政拨款",
     ]
+
+
+def test_the_next_tables_title_on_a_column_edge_is_not_a_continued_row() -> None:
+    """A borderless table fills a page; the next page opens with the next table's title (13 pt
+    over 9 pt rows), its centred text ending by chance on a column edge of the table above: it
+    is a title, left for the next table, not the first row of a continuation."""
+    names = ["社会保障和就业支出", "行政事业单位养老支出", "抚恤", "死亡抚恤", "卫生健康支出", "行政单位医疗"]
+    rows = []
+    for k, name in enumerate(names * 3):
+        y = 82.9 + 23.3 * k
+        code = str(208 + k)
+        rows += _lines_at(y, (73.0, code), (136.3, name), (253.9, "245.93"), (317.2, "200.29"), size=9.0)
+    previous = Page(number=5, label=None, width=842, height=595, lines=rows)
+    previous.tables = borderless_tables(previous.lines)
+    assert previous.tables and previous.tables[0].bbox[3] > 0.75 * 595
+    right = 253.9 + 6.0 * len("245.93")  # where the first amount column's figures end
+    title = Line("支出决算表", (right - 65.0, 87.5, right, 100.5))
+    page = Page(number=6, label=None, width=842, height=595, lines=[title])
+    continue_borderless(previous, page)
+    assert not any("支出决算表" in (c.text if c else "") for t in page.tables for r in t.rows for c in r)
