@@ -150,7 +150,10 @@ def borderless_tables(lines: list[Line]) -> list[Table]:
     """Tables drawn without rules: runs of rows whose text sits in several aligned columns.
     Lone short lines (wrapped cells, rows with one filled cell) inside such a run belong to it."""
     rows = _rows_by_y(lines)
-    kinds = ["tab" if _is_tabular(r) else "short" if _is_short(r) else "text" for r in rows]
+    kinds = [
+        "tab" if _is_tabular(r) else "short" if _is_short(r) or _close_cells(rows, i) else "text"
+        for i, r in enumerate(rows)
+    ]
     heights = sorted(
         ln.bbox[3] - ln.bbox[1] for r, k in zip(rows, kinds, strict=True) if k == "tab" for ln in r
     )
@@ -288,6 +291,19 @@ def _is_short(row: list[Line]) -> bool:
         and row[0].bbox[2] - row[0].bbox[0] < 200
         and not FOOTER_LABEL.match(row[0].text.strip())
     )
+
+
+def _close_cells(rows: list[list[Line]], i: int) -> bool:
+    """Pieces printed a few points apart on one baseline among header rows, each starting where a
+    line of a row near it starts: wrapped header cells side by side ("政府性基金" "国有资本经" over "预算财政拨"
+    "营预算财政"), not one line of text cut at a wide space ("100" "分:预算")."""
+    row = rows[i]
+    if len(row) < 2 or row[-1].bbox[2] - row[0].bbox[0] >= 200 or _is_prose(row):
+        return False
+    near = [r for r in rows[max(0, i - 1) : i + 4] if r is not row]
+    if any(_is_body_cell(ln.text) for r in near for ln in r):
+        return False  # among rows of amounts: a form's text, not a header
+    return all(any(_same_start(ln.bbox, other.bbox) for r in near for other in r) for ln in row)
 
 
 def grid_from_lines(lines: list[Line]) -> Table:
@@ -1470,7 +1486,8 @@ def _between_lower(cell: Cell, head: list[Cell]) -> bool:
         return False
     a = max(left, key=lambda g: g.bbox[2])
     b = min(right, key=lambda g: g.bbox[0])
-    return a.bbox[1] >= cell.bbox[3] - 1.0 and abs(a.bbox[1] - b.bbox[1]) < 2.0
+    # one row: the same middle (a header wrapped onto more lines, centred, starts higher)
+    return a.bbox[1] >= cell.bbox[3] - 1.0 and abs(_mid_y(a) - _mid_y(b)) < 2.0
 
 
 def _anchored(
@@ -1658,6 +1675,10 @@ def _parent_ranges(parents: list[Cell], leaves: list[Cell], bounds: list[Span]) 
 
 def _mid(cell: Cell) -> float:
     return (cell.bbox[0] + cell.bbox[2]) / 2
+
+
+def _mid_y(cell: Cell) -> float:
+    return (cell.bbox[1] + cell.bbox[3]) / 2
 
 
 def _orphans_joined(

@@ -18,7 +18,13 @@ from service.check import check_report
 from service.document import Cell, Line, Page, Table
 from service.extract import extract_report
 from service.extract.locate import Row, _continues, on_columns
-from service.layout import _join_wrapped_rows, borderless_tables, continue_borderless, in_bands
+from service.layout import (
+    _join_wrapped_rows,
+    borderless_tables,
+    continue_borderless,
+    in_bands,
+    split_run_together,
+)
 
 SIZE = 9.0
 PITCH = 1.35 * SIZE  # a word processor's line pitch inside a wrapped cell
@@ -757,3 +763,90 @@ def test_the_next_tables_title_on_a_column_edge_is_not_a_continued_row() -> None
     page = Page(number=6, label=None, width=842, height=595, lines=[title])
     continue_borderless(previous, page)
     assert not any("支出决算表" in (c.text if c else "") for t in page.tables for r in t.rows for c in r)
+
+
+# the same table drawn with a rule under its header only: two wrapped header cells a few points
+# apart on one line ("政府性基金" "国有资本经"), the one-line headers beside a two-line one
+CLOSE_WRAPPED_SIDES = [
+    (158.5, 121.2, 176.5, 130.2, "收入"),
+    (433.5, 121.2, 451.5, 130.2, "支出"),
+    (527.0, 146.7, 572.1, 155.7, "政府性基金"),
+    (575.3, 146.7, 620.4, 155.7, "国有资本经"),
+    (458.2, 151.9, 521.3, 160.9, "一般公共预算财"),
+    (111.3, 157.2, 129.3, 166.2, "项目"),
+    (171.1, 157.2, 189.1, 166.2, "行次"),
+    (218.3, 157.2, 236.3, 166.2, "金额"),
+    (302.3, 157.2, 320.3, 166.2, "项目"),
+    (362.1, 157.2, 380.1, 166.2, "行次"),
+    (409.4, 157.2, 427.4, 166.2, "合计"),
+    (527.0, 157.2, 572.1, 166.2, "预算财政拨"),
+    (575.3, 157.2, 620.4, 166.2, "营预算财政"),
+    (476.2, 162.4, 503.2, 171.4, "政拨款"),
+    (545.0, 167.6, 554.0, 176.6, "款"),
+    (588.8, 167.6, 606.8, 176.6, "拨款"),
+    (73.0, 194.7, 163.1, 203.7, "一、一般公共预算财政"),
+    (169.6, 199.9, 174.6, 208.9, "1"),
+    (210.0, 199.9, 244.7, 208.9, "1,598.71"),
+    (264.0, 199.9, 354.1, 208.9, "一、一般公共服务支出"),
+    (360.6, 199.9, 370.6, 208.9, "33"),
+    (404.6, 199.9, 432.0, 208.9, "779.26"),
+    (476.0, 199.9, 503.4, 208.9, "779.26"),
+    (563.7, 199.9, 572.7, 208.9, "—"),
+    (611.9, 199.9, 620.9, 208.9, "—"),
+    (73.0, 205.1, 91.0, 214.1, "拨款"),
+    (73.0, 224.6, 163.1, 233.6, "二、政府性基金预算财"),
+    (169.6, 229.9, 174.6, 238.9, "2"),
+    (253.0, 229.9, 318.1, 238.9, "— 二、外交支出"),
+    (360.6, 229.9, 370.6, 238.9, "34"),
+    (444.0, 229.9, 453.0, 238.9, "—"),
+    (515.4, 229.9, 524.4, 238.9, "—"),
+    (563.7, 229.9, 572.7, 238.9, "—"),
+    (611.9, 229.9, 620.9, 238.9, "—"),
+    (73.0, 235.1, 100.0, 244.1, "政拨款"),
+    (73.0, 254.6, 163.1, 263.6, "三、国有资本经营财政"),
+    (169.6, 259.9, 174.6, 268.9, "3"),
+    (253.0, 259.9, 318.1, 268.9, "— 三、国防支出"),
+    (360.6, 259.9, 370.6, 268.9, "35"),
+    (444.0, 259.9, 453.0, 268.9, "—"),
+    (515.4, 259.9, 524.4, 268.9, "—"),
+    (563.7, 259.9, 572.7, 268.9, "—"),
+    (611.9, 259.9, 620.9, 268.9, "—"),
+    (73.0, 265.1, 91.0, 274.1, "拨款"),
+    (73.0, 289.9, 127.1, 298.9, "本年收入合计"),
+    (169.6, 289.9, 179.6, 298.9, "27"),
+    (210.0, 289.9, 244.7, 298.9, "1,598.71"),
+    (264.0, 289.9, 336.1, 298.9, "四、公共安全支出"),
+    (360.6, 289.9, 370.6, 298.9, "36"),
+    (444.0, 289.9, 453.0, 298.9, "—"),
+    (515.4, 289.9, 524.4, 298.9, "—"),
+    (563.7, 289.9, 572.7, 298.9, "—"),
+    (611.9, 289.9, 620.9, 298.9, "—"),
+    (73.0, 314.6, 163.1, 323.6, "年初财政拨款结转和结"),
+    (169.6, 319.9, 179.6, 328.9, "28"),
+    (218.6, 319.9, 236.0, 328.9, "0.00"),
+    (264.0, 319.9, 318.1, 328.9, "五、教育支出"),
+    (360.6, 319.9, 370.6, 328.9, "37"),
+    (409.6, 319.9, 427.0, 328.9, "2.54"),
+    (481.0, 319.9, 498.4, 328.9, "2.54"),
+    (563.7, 319.9, 572.7, 328.9, "—"),
+    (611.9, 319.9, 620.9, 328.9, "—"),
+    (73.0, 325.1, 82.0, 334.1, "余"),
+]
+
+
+def test_header_cells_close_on_one_line_and_of_unequal_height_stay_in_the_header() -> None:
+    """The close pair of wrapped header lines is a header row (not prose ending the table above
+    the body, which lost 收入/支出 and the tops of two headers), and "支出" heads its side though
+    the headers beside it start at different heights: their middles are on one line."""
+    lines = split_run_together([Line(text, (x0, y0, x1, y1)) for x0, y0, x1, y1, text in CLOSE_WRAPPED_SIDES])
+    assert borderless_tables(lines)[0].paths == [
+        "收入/项目",
+        "收入/行次",
+        "收入/金额",
+        "支出/项目",
+        "支出/行次",
+        "支出/合计",
+        "支出/一般公共预算财政拨款",
+        "支出/政府性基金预算财政拨款",
+        "支出/国有资本经营预算财政拨款",
+    ]
